@@ -1,0 +1,218 @@
+//===- JobKey.cpp - The cache key of a DTLTO backend job ------------------===//
+
+#include "ltocache/JobKey.h"
+#include "ltocache/ModuleRecipe.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/ModuleSummaryIndex.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <map>
+
+using namespace llvm;
+
+namespace ltocache {
+
+Expected<Digest> FileDigests::get(StringRef Path) {
+  {
+    std::lock_guard<std::mutex> G(Lock);
+    auto It = Known.find(Path);
+    if (It != Known.end())
+      return It->second;
+  }
+  auto D = hashFile(Path);
+  if (!D)
+    return D.takeError();
+  remember(Path, *D);
+  return *D;
+}
+
+void FileDigests::remember(StringRef Path, const Digest &D) {
+  std::lock_guard<std::mutex> G(Lock);
+  Known.try_emplace(Path, D);
+}
+
+static bool isRegularFile(StringRef Path) {
+  return !Path.empty() && sys::fs::is_regular_file(Path);
+}
+
+/// Adds one compiler argument: verbatim, or with a file path replaced by the
+/// file's content digest. Sets \p SaysNative for "-mcpu=native" and friends.
+static Error addArgument(StringRef Arg, FileDigests &Files,
+                         std::vector<std::pair<KeyField, std::string>> &Out,
+                         bool &SaysNative) {
+  StringRef Name, Value;
+  if (Arg.starts_with("-") && Arg.contains('='))
+    std::tie(Name, Value) = Arg.split('=');
+  else if (!Arg.starts_with("-"))
+    Value = Arg;
+  if (isRegularFile(Value)) {
+    auto D = Files.get(Value);
+    if (!D)
+      return D.takeError();
+    Out.push_back({KeyField::CompilerArg, (Name + "=<file>").str()});
+    Out.push_back({KeyField::ReferencedFile, (Name + "=" + toHex(*D)).str()});
+    return Error::success();
+  }
+  if (Arg.contains("native"))
+    SaysNative = true;
+  Out.push_back({KeyField::CompilerArg, Arg.str()});
+  return Error::success();
+}
+
+static std::string hostCPUDescription() {
+  std::string Out = sys::getHostCPUName().str();
+  StringMap<bool> Features = sys::getHostCPUFeatures();
+  std::vector<std::string> Sorted;
+  for (auto &F : Features)
+    Sorted.push_back((F.second ? "+" : "-") + F.first().str());
+  llvm::sort(Sorted);
+  for (auto &F : Sorted)
+    Out += "," + F;
+  return Out;
+}
+
+Expected<LinkKeyBasis> LinkKeyBasis::compute(const CommonJobArgs &Common,
+                                             StringRef CompilerIdentity,
+                                             FileDigests &Files) {
+  LinkKeyBasis B;
+  B.CompilerIdentity = CompilerIdentity.str();
+  bool SaysNative = false;
+  // Args[0] is the compiler itself: its identity stands for it.
+  for (size_t I = 1; I < Common.Args.size(); ++I)
+    if (Error E = addArgument(Common.Args[I], Files, B.Fields, SaysNative))
+      return std::move(E);
+  if (SaysNative)
+    B.Fields.push_back({KeyField::HostCPU, hostCPUDescription()});
+  std::vector<std::string> InputDigests;
+  for (const std::string &In : Common.Inputs) {
+    auto D = Files.get(In);
+    if (!D)
+      return D.takeError();
+    InputDigests.push_back(toHex(*D));
+  }
+  llvm::sort(InputDigests);
+  for (auto &D : InputDigests)
+    B.Fields.push_back({KeyField::CommonInput, D});
+  return B;
+}
+
+Expected<std::string> canonicalizeShard(StringRef ShardPath,
+                                        const std::vector<std::string> &Inputs,
+                                        FileDigests &Files) {
+  auto Buf = MemoryBuffer::getFile(ShardPath, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!Buf)
+    return createFileError(ShardPath, Buf.getError());
+  auto Index = getModuleSummaryIndex((*Buf)->getMemBufferRef());
+  if (!Index)
+    return createFileError(ShardPath, Index.takeError());
+
+  // Old module path -> content-derived name. Identical contents under
+  // different paths get distinct names, numbered in input order.
+  std::map<std::string, std::string> Renamed;
+  std::map<std::string, unsigned> Seen;
+  for (const std::string &In : Inputs) {
+    if (!(*Index)->modulePaths().count(In) || Renamed.count(In))
+      continue;
+    auto D = Files.get(In);
+    if (!D)
+      return D.takeError();
+    std::string Name = "ltocache:" + toHex(*D);
+    unsigned N = Seen[Name]++;
+    if (N)
+      Name += "#" + std::to_string(N);
+    Renamed[In] = Name;
+  }
+  for (const auto &Entry : (*Index)->modulePaths())
+    if (!Renamed.count(Entry.first().str()))
+      return createStringError(
+          "%s: summary names module '%s', which is not among the job's inputs",
+          ShardPath.str().c_str(), Entry.first().str().c_str());
+
+  ModuleSummaryIndex &I = **Index;
+  std::map<std::string, StringRef> NewKeys;
+  for (auto &[Old, New] : Renamed)
+    NewKeys[Old] = I.addModule(New, I.getModuleHash(Old))->first();
+  for (auto &GV : I)
+    for (const auto &S : GV.second.getSummaryList())
+      S->setModulePath(NewKeys.at(S->modulePath().str()));
+  for (auto &[Old, New] : Renamed)
+    I.modulePaths().erase(Old);
+
+  std::string Out;
+  raw_string_ostream OS(Out);
+  writeIndexToFile(I, OS);
+  return Out;
+}
+
+Expected<JobKey> computeJobKey(const LinkKeyBasis &Basis, const BackendJob &Job,
+                               FileDigests &Files) {
+  KeyBuilder KB(JobKeyRecipeName, JobKeyRecipeVersion);
+  KB.add(KeyField::CompilerIdentity, Basis.CompilerIdentity);
+  for (const auto &[Field, Value] : Basis.Fields)
+    KB.add(Field, Value);
+
+  // Job arguments other than the module, the shard and the output.
+  std::vector<std::pair<KeyField, std::string>> ArgFields;
+  bool SaysNative = false;
+  for (size_t I = 0; I < Job.Args.size(); ++I) {
+    StringRef Arg = Job.Args[I];
+    if (Arg == Job.Module || Arg == "-fthinlto-index=" + Job.Shard)
+      continue;
+    if (Arg == "-o") {
+      ++I;
+      continue;
+    }
+    if (Error E = addArgument(Arg, Files, ArgFields, SaysNative))
+      return std::move(E);
+  }
+  if (SaysNative)
+    ArgFields.push_back({KeyField::HostCPU, hostCPUDescription()});
+  for (const auto &[Field, Value] : ArgFields)
+    KB.add(Field, Value);
+
+  auto ModuleBuf = MemoryBuffer::getFile(Job.Module, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!ModuleBuf)
+    return createFileError(Job.Module, ModuleBuf.getError());
+  Digest ModuleDigest = hashBytes((*ModuleBuf)->getBuffer());
+  Files.remember(Job.Module, ModuleDigest);
+  KB.add(KeyField::Module, ModuleDigest);
+
+  JobKey Result;
+  auto Recipe = readRecipeText((*ModuleBuf)->getMemBufferRef());
+  if (!Recipe)
+    return createFileError(Job.Module, Recipe.takeError());
+  Result.ModuleHasRecipe = Recipe->has_value();
+  KB.add(KeyField::ModuleRecipe, Recipe->value_or("<none>"));
+
+  auto Shard = canonicalizeShard(Job.Shard, Job.Inputs, Files);
+  if (!Shard)
+    return Shard.takeError();
+  KB.add(KeyField::SummaryShard, hashBytes(*Shard));
+
+  std::vector<std::string> Imports;
+  for (const std::string &In : Job.Inputs) {
+    if (In == Job.Module || In == Job.Shard)
+      continue;
+    auto D = Files.get(In);
+    if (!D)
+      return D.takeError();
+    Imports.push_back(toHex(*D));
+  }
+  llvm::sort(Imports);
+  for (const std::string &D : Imports)
+    KB.add(KeyField::ImportedModule, D);
+
+  Result.Key = KB.finish();
+  Result.Trace = KB.trace();
+  return Result;
+}
+
+} // namespace ltocache

@@ -1,0 +1,88 @@
+//===- LocalStore.cpp - Cache entries in a local directory ----------------===//
+
+#include "ltocache/LocalStore.h"
+#include "ltocache/Entry.h"
+
+#include "llvm/Support/Errc.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+
+using namespace llvm;
+
+namespace ltocache {
+
+Expected<std::unique_ptr<LocalStore>> LocalStore::open(StringRef Dir,
+                                                       FileSystem &FS) {
+  SmallString<256> Root(Dir);
+  sys::path::append(Root, "v1");
+  for (StringRef Sub : {"entries", "tmp", "corrupt"}) {
+    SmallString<256> P(Root);
+    sys::path::append(P, Sub);
+    if (Error E = FS.createDirectories(P))
+      return std::move(E);
+  }
+  return std::unique_ptr<LocalStore>(new LocalStore(std::string(Root), FS));
+}
+
+std::string LocalStore::entryPath(const Digest &Key) const {
+  std::string Hex = toHex(Key);
+  SmallString<256> P(Root);
+  sys::path::append(P, "entries", StringRef(Hex).take_front(2), Hex);
+  return std::string(P);
+}
+
+LookupResult LocalStore::lookup(const Digest &Key) {
+  LookupResult R;
+  std::string Path = entryPath(Key);
+  auto Bytes = FS.readFile(Path);
+  if (!Bytes) {
+    // Absent (or unreadable): a miss either way.
+    consumeError(Bytes.takeError());
+    return R;
+  }
+  auto Decoded = decodeEntry((*Bytes)->getBuffer(), Key);
+  if (!Decoded) {
+    R.Corruption = Path + ": " + toString(Decoded.takeError());
+    moveAside(Path, Key);
+    return R;
+  }
+  StoreHit Hit;
+  Hit.Payload = Decoded->Payload;
+  Hit.CompileMicros = Decoded->CompileMicros;
+  Hit.Bytes = std::move(*Bytes);
+  R.Hit = std::move(Hit);
+  return R;
+}
+
+void LocalStore::moveAside(const std::string &Path, const Digest &Key) {
+  // Keep the bad bytes for inspection under a unique name; if even that
+  // fails, the entry stays and is reported (and verified) again next time.
+  SmallString<256> Aside(Root);
+  sys::path::append(Aside, "corrupt",
+                    toHex(Key) + "." + Twine(sys::Process::getProcessId()) +
+                        "." + Twine(sys::Process::GetRandomNumber()));
+  consumeError(FS.rename(Path, Aside));
+}
+
+Error LocalStore::publish(const Digest &Key, StringRef Payload,
+                          uint64_t CompileMicros) {
+  std::string Final = entryPath(Key);
+  if (Error E = FS.createDirectories(sys::path::parent_path(Final)))
+    return E;
+  SmallString<256> Model(Root);
+  sys::path::append(Model, "tmp",
+                    toHex(Key).substr(0, 16) + "." +
+                        Twine(sys::Process::getProcessId()) + ".%%%%%%%%");
+  auto Tmp =
+      FS.writeUniqueFile(Model, encodeEntry(Key, Payload, CompileMicros));
+  if (!Tmp)
+    return Tmp.takeError();
+  if (Error E = FS.rename(*Tmp, Final)) {
+    consumeError(FS.remove(*Tmp));
+    return E;
+  }
+  return Error::success();
+}
+
+} // namespace ltocache

@@ -1,0 +1,48 @@
+//===- Entry.h - The on-disk (and on-wire) format of a cache entry -*- C++
+//-*-===//
+//
+//   offset  size  field
+//        0     8  magic "LTOCACHE"
+//        8     4  format version (u32 LE)
+//       12     4  header size (u32 LE)
+//       16    32  the key the entry was stored under
+//       48     8  payload length (u64 LE)
+//       56    32  BLAKE3 of the payload
+//       88     8  compile time that produced the payload, microseconds
+//       96     -  payload (the object file)
+//
+// A reader verifies all of it: a torn, flipped, foreign or misfiled entry
+// can never be returned as a hit.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LTOCACHE_ENTRY_H
+#define LTOCACHE_ENTRY_H
+
+#include "ltocache/CacheKey.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace ltocache {
+
+constexpr uint32_t EntryFormatVersion = 1;
+constexpr size_t EntryHeaderSize = 96;
+
+std::string encodeEntry(const Digest &Key, llvm::StringRef Payload,
+                        uint64_t CompileMicros);
+
+struct DecodedEntry {
+  llvm::StringRef Payload; ///< Points into the encoded bytes.
+  uint64_t CompileMicros = 0;
+};
+
+/// Verifies \p Bytes as an entry stored under \p Key. The error says what
+/// is wrong (bad magic, version, key, length or checksum).
+llvm::Expected<DecodedEntry> decodeEntry(llvm::StringRef Bytes,
+                                         const Digest &Key);
+
+} // namespace ltocache
+
+#endif

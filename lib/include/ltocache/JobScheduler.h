@@ -1,0 +1,63 @@
+//===- JobScheduler.h - Runs a link's jobs through the cache ----*- C++ -*-===//
+//
+// Per job, on a pool of workers: key -> local lookup -> hit: write the
+// object to the job's output; miss: compile, then publish to the store.
+// Anything that stops a job from being cached (no key, unusable store,
+// failed publication) degrades to compiling it uncached; only a failed
+// compile or an unwritable output fails the link.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LTOCACHE_JOBSCHEDULER_H
+#define LTOCACHE_JOBSCHEDULER_H
+
+#include "ltocache/BackendJob.h"
+#include "ltocache/CompileBackend.h"
+#include "ltocache/JobKey.h"
+#include "ltocache/LinkStats.h"
+#include "ltocache/LocalStore.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace ltocache {
+
+struct SchedulerOptions {
+  unsigned Workers = 0; ///< 0: one per core.
+  /// If set, "<module> <key>" and the key's fields are written here.
+  std::string KeyLogPath;
+};
+
+class JobScheduler {
+public:
+  /// \p Store and \p Basis may be null: every job is then compiled uncached.
+  JobScheduler(const CommonJobArgs &Common, const std::vector<BackendJob> &Jobs,
+               LocalStore *Store, const LinkKeyBasis *Basis,
+               CompileBackend &Backend, SchedulerOptions Options)
+      : Common(Common), Jobs(Jobs), Store(Store), Basis(Basis),
+        Backend(Backend), Options(std::move(Options)) {}
+
+  /// Runs every job; the error is the first job failure, if any.
+  llvm::Expected<LinkStats> run();
+
+private:
+  JobOutcome runJob(const BackendJob &Job, std::optional<JobKey> &Key,
+                    llvm::Error &Failure);
+  void warnOnce(unsigned Kind, const llvm::Twine &Message);
+  llvm::Error writeKeyLog(const std::vector<std::optional<JobKey>> &Keys);
+
+  const CommonJobArgs &Common;
+  const std::vector<BackendJob> &Jobs;
+  LocalStore *Store;
+  const LinkKeyBasis *Basis;
+  CompileBackend &Backend;
+  SchedulerOptions Options;
+  FileDigests Files;
+  std::mutex WarnLock;
+  unsigned WarnedKinds = 0;
+};
+
+} // namespace ltocache
+
+#endif

@@ -1,0 +1,65 @@
+//===- LocalStore.h - Cache entries in a local directory --------*- C++ -*-===//
+//
+// Layout under the cache directory:
+//   v1/entries/<2 hex>/<64 hex>   verified entries (Entry.h)
+//   v1/tmp/                       writers' temporary files
+//   v1/corrupt/                   entries that failed verification
+//
+// Publication writes a temporary file in v1/tmp (same filesystem) and
+// renames it over the final name. If that fails for any reason the entry is
+// not written at all: the caller keeps its fresh object ("bypass").
+//
+//===----------------------------------------------------------------------===//
+#ifndef LTOCACHE_LOCALSTORE_H
+#define LTOCACHE_LOCALSTORE_H
+
+#include "ltocache/CacheKey.h"
+#include "ltocache/FileSystem.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ltocache {
+
+struct StoreHit {
+  std::unique_ptr<llvm::MemoryBuffer> Bytes; ///< The whole entry.
+  llvm::StringRef Payload;                   ///< The object, inside Bytes.
+  uint64_t CompileMicros = 0;
+};
+
+struct LookupResult {
+  std::optional<StoreHit> Hit;
+  /// Set when an entry existed but failed verification (it was moved aside).
+  std::string Corruption;
+};
+
+class LocalStore {
+public:
+  /// Opens (creating if needed) the store in \p Dir.
+  static llvm::Expected<std::unique_ptr<LocalStore>> open(llvm::StringRef Dir,
+                                                          FileSystem &FS);
+
+  LookupResult lookup(const Digest &Key);
+  /// Stores \p Payload under \p Key. An error means nothing was stored.
+  llvm::Error publish(const Digest &Key, llvm::StringRef Payload,
+                      uint64_t CompileMicros);
+
+  std::string entryPath(const Digest &Key) const;
+  llvm::StringRef root() const { return Root; }
+
+private:
+  LocalStore(std::string Root, FileSystem &FS)
+      : Root(std::move(Root)), FS(FS) {}
+  void moveAside(const std::string &Path, const Digest &Key);
+
+  std::string Root; ///< <cache dir>/v1
+  FileSystem &FS;
+};
+
+} // namespace ltocache
+
+#endif

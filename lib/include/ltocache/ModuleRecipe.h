@@ -1,0 +1,53 @@
+//===- ModuleRecipe.h - The recipe metadata the Clang plugin writes -*- C++
+//-*-===//
+//
+// In IR:  !ltocache.recipe = !{!0, !1, ...}
+//         !0 = !{!"schema", !"1"}
+//         !1 = !{!"compiler", !"clang version 22.1.8 ..."}
+//         !7 = !{!"mllvm", !"-foo", !"-bar"}     (lists: several values)
+// Field order is the plugin's and fixed; docs/KEYS.md lists every field.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LTOCACHE_MODULERECIPE_H
+#define LTOCACHE_MODULERECIPE_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBufferRef.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class Module;
+}
+
+namespace ltocache {
+
+constexpr llvm::StringLiteral RecipeMetadataName = "ltocache.recipe";
+constexpr unsigned RecipeSchemaVersion = 1;
+
+struct RecipeField {
+  std::string Name;
+  std::vector<std::string> Values;
+};
+
+void attachRecipe(llvm::Module &M, const std::vector<RecipeField> &Fields);
+
+/// The recipe of \p M, or std::nullopt if it carries none. A malformed
+/// recipe is an error.
+llvm::Expected<std::optional<std::vector<RecipeField>>>
+readRecipe(const llvm::Module &M);
+
+/// Reads only the module-level metadata of a bitcode file and returns its
+/// recipe in canonical text form ("name=value1\x1fvalue2\n" per field), or
+/// std::nullopt if the module carries none.
+llvm::Expected<std::optional<std::string>>
+readRecipeText(llvm::MemoryBufferRef Bitcode);
+
+std::string recipeToText(const std::vector<RecipeField> &Fields);
+
+} // namespace ltocache
+
+#endif

@@ -1,0 +1,139 @@
+//===- ltocache-dtlto.cpp - The DTLTO distributor lld runs ----------------===//
+//
+// ld.lld --thinlto-distributor=ltocache-dtlto
+//        --thinlto-remote-compiler=<clang>
+//        [--thinlto-distributor-arg=<option>]...
+//
+// lld writes a job file and runs `ltocache-dtlto <options> <jobs.json>`;
+// every job's output must exist when this program exits 0.
+//
+//===----------------------------------------------------------------------===//
+
+#include "JobFile.h"
+
+#include "ltocache/CompileBackend.h"
+#include "ltocache/Config.h"
+#include "ltocache/FileSystem.h"
+#include "ltocache/JobScheduler.h"
+#include "ltocache/LocalStore.h"
+#include "ltocache/ToolchainIdentity.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace ltocache;
+
+static cl::OptionCategory Category("ltocache-dtlto options");
+
+static cl::opt<std::string> JobFilePath(cl::Positional, cl::Required,
+                                        cl::desc("<jobs.json>"),
+                                        cl::cat(Category));
+static cl::opt<std::string>
+    CacheDir("cache-dir",
+             cl::desc("Cache directory (default: $LTOCACHE_DIR, else "
+                      "$XDG_CACHE_HOME/ltocache, else ~/.cache/ltocache)"),
+             cl::value_desc("dir"), cl::cat(Category));
+static cl::opt<unsigned>
+    Workers("j", cl::desc("Backend jobs to run at once (default: all cores)"),
+            cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(Category));
+static cl::alias WorkersLong("jobs", cl::aliasopt(Workers),
+                             cl::desc("Alias for -j"), cl::cat(Category));
+static cl::opt<std::string>
+    Backend("backend",
+            cl::desc("How misses are compiled: 'process' runs the remote "
+                     "compiler once per job (the default)"),
+            cl::init("process"), cl::cat(Category));
+static cl::opt<std::string>
+    KeyLog("key-log",
+           cl::desc("Write each job's module, key and key fields to <file>"),
+           cl::value_desc("file"), cl::cat(Category));
+static cl::opt<std::string> FaultInject(
+    "fault-inject",
+    cl::desc("Testing: make cache filesystem operations fail, e.g. "
+             "'rename=EXDEV,write=ENOSPC' (also $LTOCACHE_FAULT_INJECT)"),
+    cl::value_desc("spec"), cl::cat(Category));
+static cl::opt<bool> Quiet("quiet", cl::desc("Do not print the summary line"),
+                           cl::cat(Category));
+
+static int fail(const Twine &Message) {
+  WithColor::error(errs(), "ltocache-dtlto") << Message << "\n";
+  return 1;
+}
+
+static void warn(const Twine &Message) {
+  WithColor::warning(errs(), "ltocache") << Message << "\n";
+}
+
+int main(int argc, char **argv) {
+  InitLLVM X(argc, argv);
+  cl::HideUnrelatedOptions(Category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "ltocache ThinLTO distributor: runs lld's backend jobs through the "
+      "ltocache cache\n\n  ld.lld --thinlto-distributor=ltocache-dtlto "
+      "--thinlto-remote-compiler=clang ...\n");
+
+  if (Backend != "process")
+    return fail("unknown --backend '" + Backend + "' (expected 'process')");
+
+  // Validate everything before touching the cache.
+  auto File = readJobFile(JobFilePath);
+  if (!File)
+    return fail(toString(File.takeError()));
+
+  std::optional<std::string> DirFlag;
+  if (CacheDir.getNumOccurrences())
+    DirFlag = CacheDir;
+  std::optional<std::string> FaultFlag;
+  if (FaultInject.getNumOccurrences())
+    FaultFlag = FaultInject;
+  Setting Dir = resolveCacheDir(DirFlag);
+  auto FS = createFileSystem(resolveFaultInjection(FaultFlag).Value);
+  if (!FS)
+    return fail(toString(FS.takeError()));
+
+  std::unique_ptr<LocalStore> Store;
+  std::optional<LinkKeyBasis> Basis;
+  if (auto S = LocalStore::open(Dir.Value, **FS)) {
+    Store = std::move(*S);
+  } else {
+    warn(
+        "cache directory '" + Dir.Value + "' (from " + Dir.Source +
+        ") is unusable, linking without the cache: " + toString(S.takeError()));
+  }
+
+  FileDigests ArgFiles;
+  if (Store) {
+    SmallString<256> Memo(Store->root());
+    sys::path::append(Memo, "toolchains");
+    auto Identity = computeCompilerIdentity(File->Common.Args.front(), Memo);
+    Expected<LinkKeyBasis> B =
+        Identity ? LinkKeyBasis::compute(File->Common, *Identity, ArgFiles)
+                 : Identity.takeError();
+    if (B)
+      Basis = std::move(*B);
+    else {
+      warn("cannot key this link, compiling it uncached: " +
+           toString(B.takeError()));
+      Store.reset();
+    }
+  }
+
+  std::unique_ptr<CompileBackend> Compiler = createSubprocessBackend();
+  SchedulerOptions Options;
+  Options.Workers = Workers;
+  Options.KeyLogPath = KeyLog;
+  JobScheduler Scheduler(File->Common, File->Jobs, Store.get(),
+                         Basis ? &*Basis : nullptr, *Compiler, Options);
+  auto Stats = Scheduler.run();
+  if (!Stats)
+    return fail(toString(Stats.takeError()));
+  if (!Quiet)
+    errs() << Stats->summaryLine() << "\n";
+  return 0;
+}
