@@ -1,0 +1,52 @@
+# lit configuration for ltocache: real clang and lld links.
+import os
+import lit.formats
+
+config.name = "ltocache"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".test"]
+config.excludes = ["Inputs", "unit"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.ltocache_obj_root, "test")
+
+bin_dir = os.path.join(config.ltocache_obj_root, "bin")
+lib_dir = os.path.join(config.ltocache_obj_root, "lib")
+tools = config.llvm_tools_dir
+inputs = os.path.join(config.test_source_root, "Inputs")
+
+config.environment["PATH"] = os.pathsep.join(
+    [bin_dir, tools, config.environment.get("PATH", os.environ.get("PATH", ""))])
+# Tests never see the user's cache or fault settings.
+for var in ["LTOCACHE_DIR", "LTOCACHE_FAULT_INJECT", "XDG_CACHE_HOME"]:
+    config.environment.pop(var, None)
+config.environment["HOME"] = "/nonexistent-ltocache-test-home"
+config.environment["LTOCACHE_TEST_CLANG"] = os.path.join(tools, "clang")
+config.environment["LTOCACHE_TEST_CLANG_PLUGIN"] = os.path.join(lib_dir, "LTOCacheClang.so")
+
+clang = os.path.join(tools, "clang")
+clang_plugin = os.path.join(lib_dir, "LTOCacheClang.so")
+lld_plugin = os.path.join(lib_dir, "LTOCacheLLD.so")
+dtlto = os.path.join(bin_dir, "ltocache-dtlto")
+
+# Longer names first: lit substitutes in order and %x would eat %x_y.
+config.substitutions += [
+    ("%inputs", inputs),
+    ("%build_progs", os.path.join(inputs, "build-progs.sh")),
+    ("%python", "python3"),
+    ("%clang_plugin", clang_plugin),
+    ("%lld_plugin", lld_plugin),
+    # Compile for ThinLTO with the recipe plugin.
+    ("%cc_lto", f"{clang} -flto=thin -fplugin={clang_plugin}"),
+    # Link with lld's in-process ThinLTO (the reference).
+    ("%link_inproc", f"{clang} -flto=thin -fuse-ld=lld"),
+    # Same, but the remote compiler is chosen by the test.
+    ("%link_dtlto_with", f"{clang} -flto=thin -fuse-ld=lld "
+                         f"-Wl,--thinlto-distributor={dtlto} "
+                         f"-Wl,--thinlto-remote-compiler="),
+    # Link through ltocache-dtlto; remote compiler: the same clang.
+    ("%link_dtlto", f"{clang} -flto=thin -fuse-ld=lld "
+                    f"-Wl,--thinlto-distributor={dtlto} "
+                    f"-Wl,--thinlto-remote-compiler={clang}"),
+    ("%dist_arg", "-Wl,--thinlto-distributor-arg="),
+    ("%clang", clang),
+]
