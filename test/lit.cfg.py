@@ -35,6 +35,7 @@ config.substitutions += [
     ("%python", "python3"),
     ("%clang_plugin", clang_plugin),
     ("%lld_plugin", lld_plugin),
+    ("%ltocache_dtlto", dtlto),
     # Compile for ThinLTO with the recipe plugin.
     ("%cc_lto", f"{clang} -flto=thin -fplugin={clang_plugin}"),
     # Link with lld's in-process ThinLTO (the reference).

@@ -2,17 +2,20 @@
 //
 //   ltocache config           effective configuration and its sources
 //   ltocache stats [--json]   what the cache holds
+//   ltocache verify           check every entry (exit 1 if any is bad)
 //   ltocache clear            remove every entry
 //
 //===----------------------------------------------------------------------===//
 
 #include "ltocache/Config.h"
+#include "ltocache/Entry.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/WithColor.h"
@@ -25,6 +28,8 @@ static cl::SubCommand ConfigCmd("config",
                                 "Show the effective configuration and where "
                                 "each value came from");
 static cl::SubCommand StatsCmd("stats", "Show what the cache holds");
+static cl::SubCommand VerifyCmd("verify",
+                                "Check every entry's header, key and checksum");
 static cl::SubCommand ClearCmd("clear", "Remove every cache entry");
 
 static cl::opt<std::string>
@@ -32,7 +37,7 @@ static cl::opt<std::string>
              cl::desc("Cache directory (default: $LTOCACHE_DIR, else "
                       "$XDG_CACHE_HOME/ltocache, else ~/.cache/ltocache)"),
              cl::value_desc("dir"), cl::sub(ConfigCmd), cl::sub(StatsCmd),
-             cl::sub(ClearCmd));
+             cl::sub(VerifyCmd), cl::sub(ClearCmd));
 static cl::opt<bool> Json("json", cl::desc("Print JSON"), cl::sub(StatsCmd),
                           cl::sub(ConfigCmd));
 
@@ -112,6 +117,44 @@ static int runStats() {
   return 0;
 }
 
+static int runVerify() {
+  Setting Dir = cacheDir();
+  SmallString<256> Entries(Dir.Value);
+  sys::path::append(Entries, "v1", "entries");
+  unsigned Good = 0, Bad = 0;
+  std::error_code EC;
+  for (sys::fs::recursive_directory_iterator It(Entries, EC), End;
+       It != End && !EC; It.increment(EC)) {
+    if (It->type() != sys::fs::file_type::regular_file)
+      continue;
+    StringRef Path = It->path();
+    std::optional<Digest> Key = digestFromHex(sys::path::filename(Path));
+    auto Bytes = MemoryBuffer::getFile(Path, /*IsText=*/false,
+                                       /*RequiresNullTerminator=*/false);
+    Error Problem = Error::success();
+    if (!Key)
+      Problem = createStringError("file name is not a key");
+    else if (!Bytes)
+      Problem = createFileError(Path, Bytes.getError());
+    else if (auto D = decodeEntry((*Bytes)->getBuffer(), *Key); !D)
+      Problem = D.takeError();
+    if (Problem) {
+      ++Bad;
+      outs() << "bad: " << Path << ": " << toString(std::move(Problem))
+             << "\n";
+    } else {
+      ++Good;
+    }
+  }
+  if (EC && EC != std::errc::no_such_file_or_directory) {
+    WithColor::error(errs(), "ltocache")
+        << "cannot read " << Entries << ": " << EC.message() << "\n";
+    return 1;
+  }
+  outs() << (Good + Bad) << " entries verified, " << Bad << " bad\n";
+  return Bad ? 1 : 0;
+}
+
 static int runClear() {
   Setting Dir = cacheDir();
   SmallString<256> Entries(Dir.Value);
@@ -148,9 +191,11 @@ int main(int argc, char **argv) {
     return runConfig();
   if (StatsCmd)
     return runStats();
+  if (VerifyCmd)
+    return runVerify();
   if (ClearCmd)
     return runClear();
   WithColor::error(errs(), "ltocache")
-      << "expected a command: config, stats or clear (see --help)\n";
+      << "expected a command: config, stats, verify or clear (see --help)\n";
   return 1;
 }
