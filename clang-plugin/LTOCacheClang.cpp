@@ -27,7 +27,11 @@ public:
   explicit AttachRecipePass(std::vector<ltocache::RecipeField> Recipe)
       : Recipe(std::move(Recipe)) {}
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
-    ltocache::attachRecipe(M, Recipe);
+    // "source" tells the module's own recipe from those ThinLTO import
+    // copies in with imported functions; it is already in the bitcode.
+    std::vector<ltocache::RecipeField> Fields = Recipe;
+    Fields.insert(Fields.begin() + 1, {"source", {M.getSourceFileName()}});
+    ltocache::attachRecipe(M, Fields);
     return PreservedAnalyses::all();
   }
   static bool isRequired() { return true; }

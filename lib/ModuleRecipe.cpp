@@ -14,41 +14,60 @@ namespace ltocache {
 
 void attachRecipe(Module &M, const std::vector<RecipeField> &Fields) {
   LLVMContext &Ctx = M.getContext();
-  NamedMDNode *Named = M.getOrInsertNamedMetadata(RecipeMetadataName);
-  Named->clearOperands();
+  SmallVector<Metadata *, 16> FieldNodes;
   for (const RecipeField &F : Fields) {
     SmallVector<Metadata *, 4> Ops{MDString::get(Ctx, F.Name)};
     for (const std::string &V : F.Values)
       Ops.push_back(MDString::get(Ctx, V));
-    Named->addOperand(MDTuple::get(Ctx, Ops));
+    FieldNodes.push_back(MDTuple::get(Ctx, Ops));
   }
+  NamedMDNode *Named = M.getOrInsertNamedMetadata(RecipeMetadataName);
+  Named->clearOperands();
+  Named->addOperand(MDTuple::get(Ctx, FieldNodes));
 }
 
-Expected<std::optional<std::vector<RecipeField>>> readRecipe(const Module &M) {
-  const NamedMDNode *Named = M.getNamedMetadata(RecipeMetadataName);
-  if (!Named)
-    return std::nullopt;
+static Expected<std::vector<RecipeField>> parseRecipe(const Module &M,
+                                                      const MDNode &Node) {
+  auto Malformed = [&](const char *What) {
+    return createStringError("%s: malformed '%s': %s",
+                             M.getModuleIdentifier().c_str(),
+                             RecipeMetadataName.data(), What);
+  };
   std::vector<RecipeField> Fields;
-  for (const MDNode *Node : Named->operands()) {
+  for (const MDOperand &FieldOp : Node.operands()) {
+    auto *Field = dyn_cast_or_null<MDNode>(FieldOp.get());
+    if (!Field || Field->getNumOperands() == 0)
+      return Malformed("a field is not a non-empty tuple");
     RecipeField F;
-    for (const MDOperand &Op : Node->operands()) {
+    for (const MDOperand &Op : Field->operands()) {
       auto *S = dyn_cast_or_null<MDString>(Op.get());
       if (!S)
-        return createStringError("%s: '%s' holds a non-string operand",
-                                 M.getModuleIdentifier().c_str(),
-                                 RecipeMetadataName.data());
-      if (F.Name.empty())
+        return Malformed("a field holds a non-string");
+      if (&Op == Field->op_begin())
         F.Name = S->getString().str();
       else
         F.Values.push_back(S->getString().str());
     }
-    if (F.Name.empty())
-      return createStringError("%s: '%s' holds an empty field",
-                               M.getModuleIdentifier().c_str(),
-                               RecipeMetadataName.data());
     Fields.push_back(std::move(F));
   }
   return Fields;
+}
+
+Expected<std::optional<std::vector<RecipeField>>>
+readRecipe(const Module &M) {
+  const NamedMDNode *Named = M.getNamedMetadata(RecipeMetadataName);
+  if (!Named)
+    return std::nullopt;
+  for (const MDNode *Node : Named->operands()) {
+    auto Fields = parseRecipe(M, *Node);
+    if (!Fields)
+      return Fields.takeError();
+    for (const RecipeField &F : *Fields)
+      if (F.Name == "source" && F.Values.size() == 1 &&
+          F.Values[0] == M.getSourceFileName())
+        return std::move(*Fields);
+  }
+  return std::nullopt;
 }
 
 std::string recipeToText(const std::vector<RecipeField> &Fields) {

@@ -48,11 +48,13 @@ public:
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
   return {LLVM_PLUGIN_API_VERSION, "LTOCacheLLD", "0.1", [](PassBuilder &PB) {
-            PB.registerPipelineEarlySimplificationEPCallback(
-                [](ModulePassManager &MPM, OptimizationLevel,
-                   ThinOrFullLTOPhase Phase) {
-                  if (Phase == ThinOrFullLTOPhase::ThinLTOPostLink)
-                    MPM.addPass(RecipeAuditPass());
-                });
+            auto Audit = [](ModulePassManager &MPM, OptimizationLevel,
+                            ThinOrFullLTOPhase Phase) {
+              if (Phase == ThinOrFullLTOPhase::ThinLTOPostLink)
+                MPM.addPass(RecipeAuditPass());
+            };
+            // lld's --lto-O0 backend pipeline runs no extension points, so
+            // modules linked at -O0 are not audited.
+            PB.registerPipelineEarlySimplificationEPCallback(Audit);
           }};
 }

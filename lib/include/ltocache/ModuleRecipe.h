@@ -1,11 +1,16 @@
 //===- ModuleRecipe.h - The recipe metadata the Clang plugin writes -*- C++
 //-*-===//
 //
-// In IR:  !ltocache.recipe = !{!0, !1, ...}
-//         !0 = !{!"schema", !"1"}
-//         !1 = !{!"compiler", !"clang version 22.1.8 ..."}
-//         !7 = !{!"mllvm", !"-foo", !"-bar"}     (lists: several values)
+// In IR:  !ltocache.recipe = !{!0}
+//         !0 = !{!1, !2, ...}                    (one recipe: its fields)
+//         !1 = !{!"schema", !"1"}
+//         !2 = !{!"source", !"util.c"}
+//         !8 = !{!"mllvm", !"-foo", !"-bar"}     (lists: several values)
 // Field order is the plugin's and fixed; docs/KEYS.md lists every field.
+//
+// ThinLTO import copies named metadata from every module it imports from,
+// so after import the node holds several recipes; a module's own is the one
+// whose "source" field is the module's source file name.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_MODULERECIPE_H
@@ -35,8 +40,8 @@ struct RecipeField {
 
 void attachRecipe(llvm::Module &M, const std::vector<RecipeField> &Fields);
 
-/// The recipe of \p M, or std::nullopt if it carries none. A malformed
-/// recipe is an error.
+/// The recipe of \p M itself (not one imported with its functions), or
+/// std::nullopt if it carries none. A malformed recipe is an error.
 llvm::Expected<std::optional<std::vector<RecipeField>>>
 readRecipe(const llvm::Module &M);
 
