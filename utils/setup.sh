@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# ltocache set-up for a fresh Debian 12 machine.
+#
+#   utils/setup.sh demo    install, build, run the demo (cold then warm link)
+#   utils/setup.sh test    install, build, run every test (ctest summary last)
+#   utils/setup.sh build   install and build only
+#
+# Installs what it needs with apt-get (as root, or through sudo), then
+# builds into ./build (override with LTOCACHE_BUILD_DIR).
+set -euo pipefail
+
+mode=${1:-build}
+case "$mode" in
+  demo|test|build) ;;
+  -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "usage: $0 demo|test|build" >&2; exit 2 ;;
+esac
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${LTOCACHE_BUILD_DIR:-$root/build}
+
+packages=(
+  # The stock LLVM 22 toolchain ltocache plugs into, and its development files.
+  clang-22 lld-22 llvm-22-dev llvm-22-tools libclang-22-dev libclang-cpp22-dev
+  liblld-22-dev
+  # Build and tests.
+  cmake ninja-build libgtest-dev python3 zlib1g-dev libzstd-dev
+)
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "== installing: ${packages[*]}"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+  --no-install-recommends "${packages[@]}"
+
+echo "== building in $build"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=/usr/lib/llvm-22/bin/clang \
+  -DCMAKE_CXX_COMPILER=/usr/lib/llvm-22/bin/clang++
+cmake --build "$build"
+
+case "$mode" in
+  demo) exec "$root/utils/demo.sh" "$build" ;;
+  test) exec cmake --build "$build" --target check ;;
+  build) echo "== built: $build/bin/ltocache-dtlto, $build/lib/LTOCacheClang.so, $build/lib/LTOCacheLLD.so, $build/bin/ltocache" ;;
+esac
