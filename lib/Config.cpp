@@ -1,6 +1,7 @@
 //===- Config.cpp - Where settings come from ------------------------------===//
 
 #include "ltocache/Config.h"
+#include "ltocache/Pruner.h"
 
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -31,6 +32,14 @@ Setting resolveCacheDir(std::optional<std::string> Flag) {
     P = "/tmp";
   sys::path::append(P, ".cache", "ltocache");
   return {std::string(P), "default ($HOME/.cache/ltocache)"};
+}
+
+Setting resolvePolicy(std::optional<std::string> Flag) {
+  if (Flag)
+    return {*Flag, "--cache-policy"};
+  if (auto Env = nonEmptyEnv("LTOCACHE_POLICY"))
+    return {*Env, "LTOCACHE_POLICY"};
+  return {DefaultPolicy.str(), "default"};
 }
 
 Setting resolveFaultInjection(std::optional<std::string> Flag) {

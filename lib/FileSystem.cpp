@@ -2,15 +2,78 @@
 
 #include "ltocache/FileSystem.h"
 
+#include "llvm/Support/Chrono.h"
+#include "llvm/Support/Errno.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Process.h"
-#include "llvm/Support/raw_ostream.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace llvm;
 
 namespace ltocache {
 
+WritableFile::~WritableFile() = default;
 FileSystem::~FileSystem() = default;
+
+Expected<std::string> FileSystem::writeUniqueFile(const Twine &Model,
+                                                  StringRef Data) {
+  auto File = createUniqueFile(Model);
+  if (!File)
+    return File.takeError();
+  std::string Path = (*File)->path();
+  Error E = (*File)->write(Data);
+  if (!E)
+    E = (*File)->sync();
+  if (!E)
+    E = (*File)->close();
+  if (E) {
+    File->reset();
+    consumeError(remove(Path));
+    return std::move(E);
+  }
+  return Path;
+}
+
+namespace {
+class RealWritableFile : public WritableFile {
+public:
+  RealWritableFile(int FD, std::string Path) : FD(FD), Path(std::move(Path)) {}
+  ~RealWritableFile() override {
+    if (FD >= 0)
+      ::close(FD);
+  }
+  Error write(StringRef Data) override {
+    while (!Data.empty()) {
+      ssize_t N = sys::RetryAfterSignal(-1, ::write, FD, Data.data(),
+                                        Data.size());
+      if (N < 0)
+        return createFileError(Path, errnoAsErrorCode());
+      Data = Data.drop_front(N);
+    }
+    return Error::success();
+  }
+  Error sync() override {
+    if (::fsync(FD) != 0)
+      return createFileError(Path, errnoAsErrorCode());
+    return Error::success();
+  }
+  Error close() override {
+    int Result = ::close(FD);
+    FD = -1;
+    if (Result != 0)
+      return createFileError(Path, errnoAsErrorCode());
+    return Error::success();
+  }
+  const std::string &path() const override { return Path; }
+
+private:
+  int FD;
+  std::string Path;
+};
+} // namespace
 
 Error RealFileSystem::createDirectories(const Twine &Path) {
   if (std::error_code EC = sys::fs::create_directories(Path))
@@ -18,22 +81,13 @@ Error RealFileSystem::createDirectories(const Twine &Path) {
   return Error::success();
 }
 
-Expected<std::string> RealFileSystem::writeUniqueFile(const Twine &Model,
-                                                      StringRef Data) {
+Expected<std::unique_ptr<WritableFile>>
+RealFileSystem::createUniqueFile(const Twine &Model) {
   int FD;
   SmallString<256> Path;
   if (std::error_code EC = sys::fs::createUniqueFile(Model, FD, Path))
     return createFileError(Model, EC);
-  raw_fd_ostream OS(FD, /*shouldClose=*/true);
-  OS << Data;
-  OS.close();
-  if (OS.has_error()) {
-    std::error_code EC = OS.error();
-    OS.clear_error();
-    sys::fs::remove(Path);
-    return createFileError(Path, EC);
-  }
-  return std::string(Path);
+  return std::make_unique<RealWritableFile>(FD, std::string(Path));
 }
 
 Error RealFileSystem::rename(const Twine &From, const Twine &To) {
@@ -55,6 +109,14 @@ RealFileSystem::readFile(const Twine &Path) {
   if (!Buf)
     return createFileError(Path, Buf.getError());
   return std::move(*Buf);
+}
+
+Error RealFileSystem::touch(const Twine &Path) {
+  SmallString<256> P;
+  if (::utimensat(AT_FDCWD, Path.toNullTerminatedStringRef(P).data(), nullptr,
+                  0) != 0)
+    return createFileError(Path, errnoAsErrorCode());
+  return Error::success();
 }
 
 Expected<std::unique_ptr<FileSystem>> createFileSystem(StringRef FaultSpec) {

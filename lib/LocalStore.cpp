@@ -2,6 +2,7 @@
 
 #include "ltocache/LocalStore.h"
 #include "ltocache/Entry.h"
+#include "ltocache/Pruner.h"
 
 #include "llvm/Support/Errc.h"
 #include "llvm/Support/FileSystem.h"
@@ -44,9 +45,14 @@ LookupResult LocalStore::lookup(const Digest &Key) {
   auto Decoded = decodeEntry((*Bytes)->getBuffer(), Key);
   if (!Decoded) {
     R.Corruption = Path + ": " + toString(Decoded.takeError());
-    moveAside(Path, Key);
+    // If even this fails the entry stays, and is verified (and reported)
+    // again next time: never a hit.
+    consumeError(moveAside(Path));
     return R;
   }
+  // Least recently used pruning goes by modification time. Best effort:
+  // a hit on a read-only cache is still a hit.
+  consumeError(FS.touch(Path));
   StoreHit Hit;
   Hit.Payload = Decoded->Payload;
   Hit.CompileMicros = Decoded->CompileMicros;
@@ -55,14 +61,15 @@ LookupResult LocalStore::lookup(const Digest &Key) {
   return R;
 }
 
-void LocalStore::moveAside(const std::string &Path, const Digest &Key) {
-  // Keep the bad bytes for inspection under a unique name; if even that
-  // fails, the entry stays and is reported (and verified) again next time.
+Error LocalStore::moveAside(StringRef Path) {
+  // A unique name, so that two readers moving the same entry, or the same
+  // key going bad twice, never overwrite kept evidence.
   SmallString<256> Aside(Root);
   sys::path::append(Aside, "corrupt",
-                    toHex(Key) + "." + Twine(sys::Process::getProcessId()) +
-                        "." + Twine(sys::Process::GetRandomNumber()));
-  consumeError(FS.rename(Path, Aside));
+                    sys::path::filename(Path) + "." +
+                        Twine(sys::Process::getProcessId()) + "." +
+                        Twine(sys::Process::GetRandomNumber()));
+  return FS.rename(Path, Aside);
 }
 
 Error LocalStore::publish(const Digest &Key, StringRef Payload,
@@ -71,9 +78,10 @@ Error LocalStore::publish(const Digest &Key, StringRef Payload,
   if (Error E = FS.createDirectories(sys::path::parent_path(Final)))
     return E;
   SmallString<256> Model(Root);
+  // "<host>-<pid>-...": the pruner removes temporaries of dead writers only.
   sys::path::append(Model, "tmp",
-                    toHex(Key).substr(0, 16) + "." +
-                        Twine(sys::Process::getProcessId()) + ".%%%%%%%%");
+                    temporaryPrefix() + toHex(Key).substr(0, 16) +
+                        ".%%%%%%%%");
   auto Tmp =
       FS.writeUniqueFile(Model, encodeEntry(Key, Payload, CompileMicros));
   if (!Tmp)

@@ -16,6 +16,8 @@
 #include "ltocache/FileSystem.h"
 #include "ltocache/JobScheduler.h"
 #include "ltocache/LocalStore.h"
+#include "ltocache/Pruner.h"
+#include "ltocache/StatsLog.h"
 #include "ltocache/ToolchainIdentity.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -38,6 +40,12 @@ static cl::opt<std::string>
              cl::desc("Cache directory (default: $LTOCACHE_DIR, else "
                       "$XDG_CACHE_HOME/ltocache, else ~/.cache/ltocache)"),
              cl::value_desc("dir"), cl::cat(Category));
+static cl::opt<std::string> CachePolicy(
+    "cache-policy",
+    cl::desc("Pruning policy, as lld's --thinlto-cache-policy (default: "
+             "$LTOCACHE_POLICY, else prune_interval=20m:prune_after=168h:"
+             "cache_size=75%)"),
+    cl::value_desc("policy"), cl::cat(Category));
 static cl::opt<unsigned>
     Workers("j", cl::desc("Backend jobs to run at once (default: all cores)"),
             cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(Category));
@@ -93,6 +101,14 @@ int main(int argc, char **argv) {
   if (FaultInject.getNumOccurrences())
     FaultFlag = FaultInject;
   Setting Dir = resolveCacheDir(DirFlag);
+  std::optional<std::string> PolicyFlag;
+  if (CachePolicy.getNumOccurrences())
+    PolicyFlag = CachePolicy;
+  Setting PolicyText = resolvePolicy(PolicyFlag);
+  auto Policy = parsePolicy(PolicyText.Value);
+  if (!Policy)
+    return fail(toString(Policy.takeError()) + " (from " + PolicyText.Source +
+                ")");
   auto FS = createFileSystem(resolveFaultInjection(FaultFlag).Value);
   if (!FS)
     return fail(toString(FS.takeError()));
@@ -135,5 +151,12 @@ int main(int argc, char **argv) {
     return fail(toString(Stats.takeError()));
   if (!Quiet)
     errs() << Stats->summaryLine() << "\n";
+  if (Store) {
+    // After the link's work: pruning never delays a job.
+    auto Pruned = pruneStore(Store->root(), *Policy, **FS, /*Force=*/false);
+    if (!Pruned)
+      warn("pruning failed: " + toString(Pruned.takeError()));
+    recordLink(Store->root(), *Stats, Pruned ? *Pruned : PruneResult());
+  }
   return 0;
 }

@@ -1,18 +1,23 @@
 //===- ltocache.cpp - Look after an ltocache cache directory --------------===//
 //
-//   ltocache config           effective configuration and its sources
-//   ltocache stats [--json]   what the cache holds
-//   ltocache verify           check every entry (exit 1 if any is bad)
-//   ltocache clear            remove every entry
+//   ltocache config [--json]          effective configuration and sources
+//   ltocache stats [--json]           what the cache holds and has done
+//   ltocache prune [--policy=P]       prune now
+//   ltocache verify [--fix]           check every entry
+//   ltocache clear                    remove every entry
 //
 //===----------------------------------------------------------------------===//
 
 #include "ltocache/Config.h"
 #include "ltocache/Entry.h"
+#include "ltocache/LocalStore.h"
+#include "ltocache/Pruner.h"
+#include "ltocache/StatsLog.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -27,7 +32,9 @@ using namespace ltocache;
 static cl::SubCommand ConfigCmd("config",
                                 "Show the effective configuration and where "
                                 "each value came from");
-static cl::SubCommand StatsCmd("stats", "Show what the cache holds");
+static cl::SubCommand StatsCmd("stats",
+                               "Show what the cache holds and has done");
+static cl::SubCommand PruneCmd("prune", "Prune the cache now");
 static cl::SubCommand VerifyCmd("verify",
                                 "Check every entry's header, key and checksum");
 static cl::SubCommand ClearCmd("clear", "Remove every cache entry");
@@ -37,15 +44,34 @@ static cl::opt<std::string>
              cl::desc("Cache directory (default: $LTOCACHE_DIR, else "
                       "$XDG_CACHE_HOME/ltocache, else ~/.cache/ltocache)"),
              cl::value_desc("dir"), cl::sub(ConfigCmd), cl::sub(StatsCmd),
-             cl::sub(VerifyCmd), cl::sub(ClearCmd));
+             cl::sub(PruneCmd), cl::sub(VerifyCmd), cl::sub(ClearCmd));
 static cl::opt<bool> Json("json", cl::desc("Print JSON"), cl::sub(StatsCmd),
                           cl::sub(ConfigCmd));
+static cl::opt<std::string>
+    Policy("policy",
+           cl::desc("Pruning policy, as lld's --thinlto-cache-policy "
+                    "(default: $LTOCACHE_POLICY, else lld's defaults)"),
+           cl::value_desc("policy"), cl::sub(PruneCmd), cl::sub(ConfigCmd));
+static cl::opt<bool> Fix("fix", cl::desc("Move bad entries aside"),
+                         cl::sub(VerifyCmd));
 
-static Setting cacheDir() {
-  std::optional<std::string> Flag;
-  if (CacheDir.getNumOccurrences())
-    Flag = CacheDir;
-  return resolveCacheDir(Flag);
+static int fail(const Twine &Message) {
+  WithColor::error(errs(), "ltocache") << Message << "\n";
+  return 1;
+}
+
+template <typename T> static std::optional<std::string> flag(T &Opt) {
+  if (Opt.getNumOccurrences())
+    return std::string(Opt);
+  return std::nullopt;
+}
+
+static Setting cacheDir() { return resolveCacheDir(flag(CacheDir)); }
+
+static std::string storeRoot(const Setting &Dir) {
+  SmallString<256> Root(Dir.Value);
+  sys::path::append(Root, "v1");
+  return std::string(Root);
 }
 
 struct DirUsage {
@@ -57,8 +83,8 @@ static Expected<DirUsage> usage(const Twine &Dir) {
   if (!sys::fs::exists(Dir))
     return U;
   std::error_code EC;
-  for (sys::fs::recursive_directory_iterator It(Dir, EC), End; It != End && !EC;
-       It.increment(EC)) {
+  for (sys::fs::recursive_directory_iterator It(Dir, EC), End;
+       It != End && !EC; It.increment(EC)) {
     sys::fs::file_status St;
     if (sys::fs::status(It->path(), St) || !sys::fs::is_regular_file(St))
       continue;
@@ -72,113 +98,183 @@ static Expected<DirUsage> usage(const Twine &Dir) {
 
 static int runConfig() {
   Setting Dir = cacheDir();
+  Setting PolicyText = resolvePolicy(flag(Policy));
   Setting Faults = resolveFaultInjection(std::nullopt);
+  if (auto P = parsePolicy(PolicyText.Value); !P)
+    return fail(toString(P.takeError()) + " (from " + PolicyText.Source + ")");
   if (Json) {
-    json::Object O{{"cache_dir",
-                    json::Object{{"value", Dir.Value}, {"source", Dir.Source}}},
-                   {"fault_inject", json::Object{{"value", Faults.Value},
-                                                 {"source", Faults.Source}}}};
+    auto Item = [](const Setting &S) {
+      return json::Object{{"value", S.Value}, {"source", S.Source}};
+    };
+    json::Object O{{"cache_dir", Item(Dir)},
+                   {"cache_policy", Item(PolicyText)},
+                   {"fault_inject", Item(Faults)}};
     outs() << formatv("{0:2}", json::Value(std::move(O))) << "\n";
     return 0;
   }
-  outs() << "cache-dir     " << Dir.Value << "    (" << Dir.Source << ")\n";
-  outs() << "fault-inject  " << (Faults.Value.empty() ? "none" : Faults.Value)
-         << "    (" << Faults.Source << ")\n";
+  auto Line = [](StringRef Name, StringRef Value, StringRef Source) {
+    outs() << formatv("{0,-14}{1}    ({2})\n", Name, Value, Source);
+  };
+  Line("cache-dir", Dir.Value, Dir.Source);
+  Line("cache-policy", PolicyText.Value, PolicyText.Source);
+  Line("fault-inject", Faults.Value.empty() ? "none" : Faults.Value,
+       Faults.Source);
   return 0;
 }
 
 static int runStats() {
   Setting Dir = cacheDir();
-  SmallString<256> Root(Dir.Value);
-  sys::path::append(Root, "v1");
+  std::string Root = storeRoot(Dir);
   auto Entries = usage(Root + "/entries");
   auto Corrupt = usage(Root + "/corrupt");
   auto Tmp = usage(Root + "/tmp");
   for (auto *E : {&Entries, &Corrupt, &Tmp})
-    if (!*E) {
-      WithColor::error(errs(), "ltocache") << toString(E->takeError()) << "\n";
-      return 1;
-    }
+    if (!*E)
+      return fail(toString(E->takeError()));
+  StoreCounters C = readCounters(Root);
   if (Json) {
+    auto I = [](uint64_t V) { return static_cast<int64_t>(V); };
     json::Object O{{"cache_dir", Dir.Value},
-                   {"entries", (int64_t)Entries->Files},
-                   {"bytes", (int64_t)Entries->Bytes},
-                   {"corrupt_kept", (int64_t)Corrupt->Files},
-                   {"temporary_files", (int64_t)Tmp->Files}};
+                   {"entries", I(Entries->Files)},
+                   {"bytes", I(Entries->Bytes)},
+                   {"corrupt_kept", I(Corrupt->Files)},
+                   {"temporary_files", I(Tmp->Files)},
+                   {"links", I(C.Links)},
+                   {"jobs", I(C.Jobs)},
+                   {"hits", I(C.Hits)},
+                   {"misses", I(C.Misses)},
+                   {"uncached", I(C.Uncached)},
+                   {"bypasses", I(C.Bypasses)},
+                   {"corrupt_found", I(C.Corrupt)},
+                   {"prunes", I(C.Prunes)},
+                   {"pruned_entries", I(C.PrunedEntries)},
+                   {"pruned_bytes", I(C.PrunedBytes)},
+                   {"compile_seconds", C.CompileMicros / 1e6},
+                   {"saved_seconds", C.SavedMicros / 1e6}};
     outs() << formatv("{0:2}", json::Value(std::move(O))) << "\n";
     return 0;
   }
-  outs() << "cache directory  " << Dir.Value << "\n"
-         << "entries          " << Entries->Files << "\n"
-         << "bytes            " << Entries->Bytes << " ("
-         << format("%.1f", Entries->Bytes / 1048576.0) << " MiB)\n"
-         << "corrupt (kept)   " << Corrupt->Files << "\n"
-         << "temporary files  " << Tmp->Files << "\n";
+  auto Row = [](StringRef Name, const Twine &Value) {
+    outs() << formatv("{0,-17}", Name) << Value << "\n";
+  };
+  Row("cache directory", Dir.Value);
+  Row("entries", Twine(Entries->Files));
+  Row("bytes", Twine(Entries->Bytes) + " (" +
+                   formatv("{0:f1}", Entries->Bytes / 1048576.0) + " MiB)");
+  Row("corrupt (kept)", Twine(Corrupt->Files));
+  Row("temporary files", Twine(Tmp->Files));
+  Row("links", Twine(C.Links));
+  Row("jobs", Twine(C.Jobs));
+  Row("hits", Twine(C.Hits));
+  Row("misses", Twine(C.Misses));
+  Row("uncached", Twine(C.Uncached));
+  Row("bypasses", Twine(C.Bypasses));
+  Row("corrupt found", Twine(C.Corrupt));
+  Row("prunes", Twine(C.Prunes) + " (" + Twine(C.PrunedEntries) +
+                    " entries, " + Twine(C.PrunedBytes) + " bytes)");
+  Row("compile time", formatv("{0:f2}s spent, {1:f2}s saved",
+                              C.CompileMicros / 1e6, C.SavedMicros / 1e6)
+                          .str());
+  return 0;
+}
+
+static int runPrune() {
+  Setting Dir = cacheDir();
+  Setting PolicyText = resolvePolicy(flag(Policy));
+  auto P = parsePolicy(PolicyText.Value);
+  if (!P)
+    return fail(toString(P.takeError()) + " (from " + PolicyText.Source + ")");
+  auto FS = createFileSystem(resolveFaultInjection(std::nullopt).Value);
+  if (!FS)
+    return fail(toString(FS.takeError()));
+  auto Store = LocalStore::open(Dir.Value, **FS);
+  if (!Store)
+    return fail(toString(Store.takeError()));
+  auto R = pruneStore((*Store)->root(), *P, **FS, /*Force=*/true);
+  if (!R)
+    return fail(toString(R.takeError()));
+  recordPrune((*Store)->root(), *R);
+  outs() << "pruned " << R->Removed << " of " << R->Scanned << " entries ("
+         << R->RemovedBytes << " bytes), " << R->StaleTemporaries
+         << " stale temporary files; kept " << R->KeptFiles << " ("
+         << R->KeptBytes << " bytes)\n";
   return 0;
 }
 
 static int runVerify() {
   Setting Dir = cacheDir();
-  SmallString<256> Entries(Dir.Value);
-  sys::path::append(Entries, "v1", "entries");
-  unsigned Good = 0, Bad = 0;
+  std::string Root = storeRoot(Dir);
+  SmallString<256> Entries(Root);
+  sys::path::append(Entries, "entries");
+  auto FS = createFileSystem("");
+  std::unique_ptr<LocalStore> Store;
+  if (Fix) {
+    auto S = LocalStore::open(Dir.Value, **FS);
+    if (!S)
+      return fail(toString(S.takeError()));
+    Store = std::move(*S);
+  }
+  unsigned Good = 0, Bad = 0, Moved = 0;
   std::error_code EC;
   for (sys::fs::recursive_directory_iterator It(Entries, EC), End;
        It != End && !EC; It.increment(EC)) {
     if (It->type() != sys::fs::file_type::regular_file)
       continue;
-    StringRef Path = It->path();
+    std::string Path = It->path();
     std::optional<Digest> Key = digestFromHex(sys::path::filename(Path));
     auto Bytes = MemoryBuffer::getFile(Path, /*IsText=*/false,
                                        /*RequiresNullTerminator=*/false);
     Error Problem = Error::success();
     if (!Key)
       Problem = createStringError("file name is not a key");
-    else if (!Bytes)
+    else if (!Bytes) {
+      if (Bytes.getError() == std::errc::no_such_file_or_directory)
+        continue; // Pruned or replaced meanwhile: nothing to verify.
       Problem = createFileError(Path, Bytes.getError());
-    else if (auto D = decodeEntry((*Bytes)->getBuffer(), *Key); !D)
+    } else if (auto D = decodeEntry((*Bytes)->getBuffer(), *Key); !D)
       Problem = D.takeError();
-    if (Problem) {
-      ++Bad;
-      outs() << "bad: " << Path << ": " << toString(std::move(Problem))
-             << "\n";
-    } else {
+    if (!Problem) {
       ++Good;
+      continue;
     }
+    ++Bad;
+    outs() << "bad: " << Path << ": " << toString(std::move(Problem));
+    if (Store) {
+      if (Error E = Store->moveAside(Path))
+        outs() << " (could not move aside: " << toString(std::move(E)) << ")";
+      else {
+        ++Moved;
+        outs() << " (moved aside)";
+      }
+    }
+    outs() << "\n";
   }
-  if (EC && EC != std::errc::no_such_file_or_directory) {
-    WithColor::error(errs(), "ltocache")
-        << "cannot read " << Entries << ": " << EC.message() << "\n";
-    return 1;
-  }
-  outs() << (Good + Bad) << " entries verified, " << Bad << " bad\n";
-  return Bad ? 1 : 0;
+  if (EC && EC != std::errc::no_such_file_or_directory)
+    return fail("cannot read " + Entries + ": " + EC.message());
+  outs() << (Good + Bad) << " entries verified, " << Bad << " bad";
+  if (Fix)
+    outs() << ", " << Moved << " moved aside";
+  outs() << "\n";
+  return Bad > Moved ? 1 : 0;
 }
 
 static int runClear() {
   Setting Dir = cacheDir();
-  SmallString<256> Entries(Dir.Value);
-  sys::path::append(Entries, "v1", "entries");
+  SmallString<256> Entries(storeRoot(Dir));
+  sys::path::append(Entries, "entries");
   if (!sys::fs::exists(Entries)) {
     outs() << "nothing to clear in " << Dir.Value << "\n";
     return 0;
   }
-  // Move the whole tree out of the way first: readers see either every
-  // entry or none, never a half-deleted directory.
-  SmallString<256> Trash(Dir.Value);
-  sys::path::append(Trash, "v1",
-                    "entries.clearing." + Twine(sys::Process::getProcessId()));
-  if (std::error_code EC = sys::fs::rename(Entries, Trash)) {
-    WithColor::error(errs(), "ltocache")
-        << "cannot clear " << Entries << ": " << EC.message() << "\n";
-    return 1;
-  }
-  if (std::error_code EC = sys::fs::remove_directories(Trash)) {
-    WithColor::error(errs(), "ltocache")
-        << "cleared, but could not delete " << Trash << ": " << EC.message()
-        << "\n";
-    return 1;
-  }
+  // Move the whole tree out of the way first: readers see every entry or
+  // none, never a half-deleted directory.
+  SmallString<256> Trash(Entries);
+  Trash += ".clearing." + std::to_string(sys::Process::getProcessId());
+  if (std::error_code EC = sys::fs::rename(Entries, Trash))
+    return fail("cannot clear " + Entries + ": " + EC.message());
+  if (std::error_code EC = sys::fs::remove_directories(Trash))
+    return fail("cleared, but could not delete " + Trash + ": " +
+                EC.message());
   outs() << "cleared " << Dir.Value << "\n";
   return 0;
 }
@@ -191,11 +287,12 @@ int main(int argc, char **argv) {
     return runConfig();
   if (StatsCmd)
     return runStats();
+  if (PruneCmd)
+    return runPrune();
   if (VerifyCmd)
     return runVerify();
   if (ClearCmd)
     return runClear();
-  WithColor::error(errs(), "ltocache")
-      << "expected a command: config, stats, verify or clear (see --help)\n";
-  return 1;
+  return fail("expected a command: config, stats, prune, verify or clear "
+              "(see --help)");
 }

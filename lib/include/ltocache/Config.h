@@ -20,6 +20,10 @@ struct Setting {
 /// $XDG_CACHE_HOME/ltocache, else $HOME/.cache/ltocache.
 Setting resolveCacheDir(std::optional<std::string> Flag);
 
+/// The pruning policy (lld's --thinlto-cache-policy grammar): \p Flag if
+/// given, else $LTOCACHE_POLICY, else DefaultPolicy.
+Setting resolvePolicy(std::optional<std::string> Flag);
+
 /// Fault injection for tests: \p Flag if given, else $LTOCACHE_FAULT_INJECT.
 Setting resolveFaultInjection(std::optional<std::string> Flag);
 

@@ -1,8 +1,8 @@
-//===- FileSystem.h - The filesystem seam under the cache stores -*- C++
-//-*-===//
+//===- FileSystem.h - The filesystem seam under the cache stores -*- C++ -*-===//
 //
 // Stores touch the filesystem only through this interface, so tests can
-// swap in FaultInjectingFileSystem and make any step fail with any errno.
+// swap in the fault-injecting implementation and make any step fail with
+// any errno, write short, or stall.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_FILESYSTEM_H
@@ -18,38 +18,62 @@
 
 namespace ltocache {
 
+/// A new file being written. Destroying it closes it (without syncing).
+class WritableFile {
+public:
+  virtual ~WritableFile();
+  virtual llvm::Error write(llvm::StringRef Data) = 0;
+  /// Flushes the data to stable storage.
+  virtual llvm::Error sync() = 0;
+  virtual llvm::Error close() = 0;
+  virtual const std::string &path() const = 0;
+};
+
 class FileSystem {
 public:
   virtual ~FileSystem();
 
   virtual llvm::Error createDirectories(const llvm::Twine &Path) = 0;
-  /// Creates a new file next to \p Model ("%" replaced by random hex),
-  /// writes \p Data and closes it. Returns the path written.
-  virtual llvm::Expected<std::string> writeUniqueFile(const llvm::Twine &Model,
-                                                      llvm::StringRef Data) = 0;
+  /// Creates a new file named after \p Model ('%' becomes random hex).
+  virtual llvm::Expected<std::unique_ptr<WritableFile>>
+  createUniqueFile(const llvm::Twine &Model) = 0;
   /// Atomically replaces \p To with \p From (same filesystem).
   virtual llvm::Error rename(const llvm::Twine &From,
                              const llvm::Twine &To) = 0;
   virtual llvm::Error remove(const llvm::Twine &Path) = 0;
   virtual llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
   readFile(const llvm::Twine &Path) = 0;
+  /// Sets the modification time to now (marks an entry recently used).
+  virtual llvm::Error touch(const llvm::Twine &Path) = 0;
+
+  /// createUniqueFile + write + sync + close; on any failure the file is
+  /// removed. Returns the path written.
+  llvm::Expected<std::string> writeUniqueFile(const llvm::Twine &Model,
+                                              llvm::StringRef Data);
 };
 
 /// The real filesystem.
 class RealFileSystem : public FileSystem {
 public:
   llvm::Error createDirectories(const llvm::Twine &Path) override;
-  llvm::Expected<std::string> writeUniqueFile(const llvm::Twine &Model,
-                                              llvm::StringRef Data) override;
+  llvm::Expected<std::unique_ptr<WritableFile>>
+  createUniqueFile(const llvm::Twine &Model) override;
   llvm::Error rename(const llvm::Twine &From, const llvm::Twine &To) override;
   llvm::Error remove(const llvm::Twine &Path) override;
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
   readFile(const llvm::Twine &Path) override;
+  llvm::Error touch(const llvm::Twine &Path) override;
 };
 
-/// Makes chosen operations fail, for tests. \p Spec is a comma-separated
-/// list of `op=ERRNO` with op one of mkdir, write, rename, remove, read
-/// (e.g. "rename=EXDEV,write=ENOSPC"). Operations not named pass through.
+/// Makes chosen operations misbehave, for tests. \p Spec is a
+/// comma-separated list of:
+///   op=ERRNO       op fails with ERRNO (EACCES, EPERM, EXDEV, ENOSPC, EBUSY,
+///                  EIO, EROFS, EDQUOT, ENOENT)
+///   op=ERRNO@P     ... with probability P (0..1)
+///   write=short    writes only the first half of the data, reports success
+///   delay:op=MS    sleeps MS milliseconds before op
+/// with op one of mkdir, open (creating a file), write, fsync, rename,
+/// remove, read, touch. Operations not named pass through.
 llvm::Expected<std::unique_ptr<FileSystem>>
 createFaultInjectingFileSystem(llvm::StringRef Spec,
                                std::unique_ptr<FileSystem> Base);

@@ -49,12 +49,13 @@ public:
                       uint64_t CompileMicros);
 
   std::string entryPath(const Digest &Key) const;
+  /// Moves the bad entry at \p Path to v1/corrupt/ (kept for inspection).
+  llvm::Error moveAside(llvm::StringRef Path);
   llvm::StringRef root() const { return Root; }
 
 private:
   LocalStore(std::string Root, FileSystem &FS)
       : Root(std::move(Root)), FS(FS) {}
-  void moveAside(const std::string &Path, const Digest &Key);
 
   std::string Root; ///< <cache dir>/v1
   FileSystem &FS;

@@ -1,0 +1,168 @@
+//===- Pruner.cpp - Keeps a local store within its policy -----------------===//
+
+#include "ltocache/Pruner.h"
+#include "ltocache/CacheKey.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <unistd.h>
+
+using namespace llvm;
+using namespace std::chrono;
+
+namespace ltocache {
+
+Expected<CachePruningPolicy> parsePolicy(StringRef Policy) {
+  auto P = parseCachePruningPolicy(Policy);
+  if (!P)
+    return createStringError("invalid cache policy '%s': %s",
+                             Policy.str().c_str(),
+                             toString(P.takeError()).c_str());
+  return *P;
+}
+
+static std::string hostTag() {
+  char Name[256] = {0};
+  gethostname(Name, sizeof(Name) - 1);
+  return toHex(hashBytes(Name)).substr(0, 8);
+}
+
+std::string temporaryPrefix() {
+  static const std::string Host = hostTag();
+  return Host + "-" + std::to_string(sys::Process::getProcessId()) + "-";
+}
+
+bool isStaleTemporary(StringRef Name, system_clock::time_point Modified,
+                      system_clock::time_point Now, seconds MaxAge) {
+  if (Now - Modified > MaxAge)
+    return true;
+  // "<host>-<pid>-...": on this host, a writer that no longer exists.
+  SmallVector<StringRef, 3> Parts;
+  Name.split(Parts, '-', 2);
+  static const std::string Host = hostTag();
+  unsigned long Pid;
+  if (Parts.size() < 3 || Parts[0] != Host || Parts[1].getAsInteger(10, Pid))
+    return false;
+  return ::kill(static_cast<pid_t>(Pid), 0) != 0 && errno == ESRCH;
+}
+
+namespace {
+struct Candidate {
+  std::string Path;
+  system_clock::time_point Modified;
+  uint64_t Size;
+};
+
+void scan(StringRef Dir, std::vector<Candidate> &Out) {
+  std::error_code EC;
+  for (sys::fs::recursive_directory_iterator It(Dir, EC), End;
+       It != End && !EC; It.increment(EC)) {
+    sys::fs::file_status St;
+    if (sys::fs::status(It->path(), St) || !sys::fs::is_regular_file(St))
+      continue;
+    Out.push_back({It->path(), St.getLastModificationTime(), St.getSize()});
+  }
+}
+
+/// Removes \p C unless it changed since it was scanned (a hit refreshed it,
+/// or a writer replaced it): pruning must not undo fresh work.
+bool removeIfUnchanged(const Candidate &C, FileSystem &FS) {
+  sys::fs::file_status St;
+  if (sys::fs::status(C.Path, St) ||
+      St.getLastModificationTime() != C.Modified)
+    return false;
+  if (Error E = FS.remove(C.Path)) {
+    consumeError(std::move(E));
+    return false;
+  }
+  return true;
+}
+} // namespace
+
+Expected<PruneResult> pruneStore(StringRef Root,
+                                 const CachePruningPolicy &Policy,
+                                 FileSystem &FS, bool Force) {
+  PruneResult R;
+  if (!Force && !Policy.Interval)
+    return R;
+  auto Now = system_clock::now();
+  SmallString<256> Stamp(Root);
+  sys::path::append(Stamp, "prune.stamp");
+  if (!Force) {
+    sys::fs::file_status St;
+    if (!sys::fs::status(Stamp, St) &&
+        Now - St.getLastModificationTime() < *Policy.Interval)
+      return R;
+  }
+  // Claim this interval first so that concurrent links do not all prune.
+  {
+    int FD;
+    if (!sys::fs::openFileForWrite(Stamp, FD, sys::fs::CD_OpenAlways)) {
+      sys::fs::setLastAccessAndModificationTime(FD, sys::toTimePoint(
+                                                        time(nullptr)));
+      sys::Process::SafelyCloseFileDescriptor(FD);
+    }
+  }
+  R.Ran = true;
+
+  SmallString<256> Tmp(Root);
+  sys::path::append(Tmp, "tmp");
+  std::vector<Candidate> Temps;
+  scan(Tmp, Temps);
+  for (const Candidate &C : Temps)
+    if (isStaleTemporary(sys::path::filename(C.Path), C.Modified, Now) &&
+        removeIfUnchanged(C, FS))
+      ++R.StaleTemporaries;
+
+  std::vector<Candidate> Entries;
+  for (StringRef Sub : {"entries", "corrupt"}) {
+    SmallString<256> Dir(Root);
+    sys::path::append(Dir, Sub);
+    scan(Dir, Entries);
+  }
+  R.Scanned = Entries.size();
+  // Least recently used first.
+  llvm::sort(Entries, [](const Candidate &A, const Candidate &B) {
+    return A.Modified < B.Modified;
+  });
+
+  uint64_t TotalBytes = 0;
+  for (const Candidate &C : Entries)
+    TotalBytes += C.Size;
+  uint64_t ByteLimit = UINT64_MAX;
+  if (Policy.MaxSizePercentageOfAvailableSpace > 0 &&
+      Policy.MaxSizePercentageOfAvailableSpace < 100) {
+    auto Space = sys::fs::disk_space(Root);
+    if (Space)
+      ByteLimit = (Space->available + TotalBytes) *
+                  Policy.MaxSizePercentageOfAvailableSpace / 100;
+  }
+  if (Policy.MaxSizeBytes)
+    ByteLimit = std::min<uint64_t>(ByteLimit, Policy.MaxSizeBytes);
+  uint64_t FileLimit = Policy.MaxSizeFiles ? Policy.MaxSizeFiles : UINT64_MAX;
+
+  uint64_t KeptFiles = Entries.size(), KeptBytes = TotalBytes;
+  for (const Candidate &C : Entries) {
+    bool Expired = Policy.Expiration.count() > 0 &&
+                   Now - C.Modified > Policy.Expiration;
+    if (!Expired && KeptBytes <= ByteLimit && KeptFiles <= FileLimit)
+      break; // Oldest first: everything after this stays.
+    if (!removeIfUnchanged(C, FS))
+      continue;
+    ++R.Removed;
+    R.RemovedBytes += C.Size;
+    --KeptFiles;
+    KeptBytes -= C.Size;
+  }
+  R.KeptFiles = KeptFiles;
+  R.KeptBytes = KeptBytes;
+  return R;
+}
+
+} // namespace ltocache
