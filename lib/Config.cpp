@@ -34,9 +34,9 @@ Setting resolveCacheDir(std::optional<std::string> Flag) {
   return {std::string(P), "default ($HOME/.cache/ltocache)"};
 }
 
-Setting resolvePolicy(std::optional<std::string> Flag) {
+Setting resolvePolicy(std::optional<std::string> Flag, StringRef FlagName) {
   if (Flag)
-    return {*Flag, "--cache-policy"};
+    return {*Flag, FlagName.str()};
   if (auto Env = nonEmptyEnv("LTOCACHE_POLICY"))
     return {*Env, "LTOCACHE_POLICY"};
   return {DefaultPolicy.str(), "default"};

@@ -7,6 +7,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/SHA256.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -27,10 +28,14 @@ Expected<CachePruningPolicy> parsePolicy(StringRef Policy) {
   return *P;
 }
 
+/// 8 hex digits of SHA-256 of the host name: a fixed-width token with no
+/// '-' in it, whatever the host is called.
 static std::string hostTag() {
   char Name[256] = {0};
   gethostname(Name, sizeof(Name) - 1);
-  return toHex(hashBytes(Name)).substr(0, 8);
+  return llvm::toHex(SHA256::hash(arrayRefFromStringRef(StringRef(Name))),
+               /*LowerCase=*/true)
+      .substr(0, 8);
 }
 
 std::string temporaryPrefix() {

@@ -98,7 +98,7 @@ static Expected<DirUsage> usage(const Twine &Dir) {
 
 static int runConfig() {
   Setting Dir = cacheDir();
-  Setting PolicyText = resolvePolicy(flag(Policy));
+  Setting PolicyText = resolvePolicy(flag(Policy), "--policy");
   Setting Faults = resolveFaultInjection(std::nullopt);
   if (auto P = parsePolicy(PolicyText.Value); !P)
     return fail(toString(P.takeError()) + " (from " + PolicyText.Source + ")");
@@ -180,7 +180,7 @@ static int runStats() {
 
 static int runPrune() {
   Setting Dir = cacheDir();
-  Setting PolicyText = resolvePolicy(flag(Policy));
+  Setting PolicyText = resolvePolicy(flag(Policy), "--policy");
   auto P = parsePolicy(PolicyText.Value);
   if (!P)
     return fail(toString(P.takeError()) + " (from " + PolicyText.Source + ")");

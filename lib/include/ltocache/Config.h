@@ -22,7 +22,8 @@ Setting resolveCacheDir(std::optional<std::string> Flag);
 
 /// The pruning policy (lld's --thinlto-cache-policy grammar): \p Flag if
 /// given, else $LTOCACHE_POLICY, else DefaultPolicy.
-Setting resolvePolicy(std::optional<std::string> Flag);
+Setting resolvePolicy(std::optional<std::string> Flag,
+                      llvm::StringRef FlagName = "--cache-policy");
 
 /// Fault injection for tests: \p Flag if given, else $LTOCACHE_FAULT_INJECT.
 Setting resolveFaultInjection(std::optional<std::string> Flag);
