@@ -39,6 +39,8 @@ std::string LinkStats::summaryLine() const {
     OS << ", " << Corrupt << " corrupt";
   OS << "; compiled " << format("%.2f", CompileMicros / 1e6) << "s, saved "
      << format("%.2f", SavedMicros / 1e6) << "s";
+  if (CompileMicros && !Backend.empty() && Backend != "none")
+    OS << " (" << Backend << ")";
   return S;
 }
 

@@ -11,6 +11,7 @@
 
 #include "JobFile.h"
 
+#include "ltocache/BackendSelector.h"
 #include "ltocache/CompileBackend.h"
 #include "ltocache/Config.h"
 #include "ltocache/FileSystem.h"
@@ -51,11 +52,13 @@ static cl::opt<unsigned>
             cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(Category));
 static cl::alias WorkersLong("jobs", cl::aliasopt(Workers),
                              cl::desc("Alias for -j"), cl::cat(Category));
-static cl::opt<std::string>
-    Backend("backend",
-            cl::desc("How misses are compiled: 'process' runs the remote "
-                     "compiler once per job (the default)"),
-            cl::init("process"), cl::cat(Category));
+static cl::opt<std::string> Backend(
+    "backend",
+    cl::desc("How misses are compiled: 'in-process' (clang's code on a "
+             "thread pool in this process), 'process' (the remote compiler, "
+             "one process per job) or 'auto' (in-process when the remote "
+             "compiler is the clang this distributor carries, the default)"),
+    cl::init("auto"), cl::cat(Category));
 static cl::opt<std::string>
     KeyLog("key-log",
            cl::desc("Write each job's module, key and key fields to <file>"),
@@ -86,8 +89,9 @@ int main(int argc, char **argv) {
       "ltocache cache\n\n  ld.lld --thinlto-distributor=ltocache-dtlto "
       "--thinlto-remote-compiler=clang ...\n");
 
-  if (Backend != "process")
-    return fail("unknown --backend '" + Backend + "' (expected 'process')");
+  auto Mode = parseBackendMode(Backend);
+  if (!Mode)
+    return fail(toString(Mode.takeError()));
 
   // Validate everything before touching the cache.
   auto File = readJobFile(JobFilePath);
@@ -124,13 +128,31 @@ int main(int argc, char **argv) {
   }
 
   FileDigests ArgFiles;
+  SmallString<256> Memo;
   if (Store) {
-    SmallString<256> Memo(Store->root());
+    Memo = Store->root();
     sys::path::append(Memo, "toolchains");
-    auto Identity = computeCompilerIdentity(File->Common.Args.front(), Memo);
+  }
+  // Needed for keys, and by the in-process backend to check that the
+  // remote compiler is its own clang: computed at most once.
+  std::optional<std::string> KnownIdentity, IdentityError;
+  auto Identity = [&]() -> Expected<std::string> {
+    if (!KnownIdentity && !IdentityError) {
+      auto Id = computeCompilerIdentity(File->Common.Args.front(), Memo);
+      if (Id)
+        KnownIdentity = *Id;
+      else
+        IdentityError = toString(Id.takeError());
+    }
+    if (IdentityError)
+      return createStringError(*IdentityError);
+    return *KnownIdentity;
+  };
+  if (Store) {
+    auto Id = Identity();
     Expected<LinkKeyBasis> B =
-        Identity ? LinkKeyBasis::compute(File->Common, *Identity, ArgFiles)
-                 : Identity.takeError();
+        Id ? LinkKeyBasis::compute(File->Common, *Id, ArgFiles)
+           : Id.takeError();
     if (B)
       Basis = std::move(*B);
     else {
@@ -140,7 +162,8 @@ int main(int argc, char **argv) {
     }
   }
 
-  std::unique_ptr<CompileBackend> Compiler = createSubprocessBackend();
+  std::unique_ptr<CompileBackend> Compiler =
+      createSelectedBackend(*Mode, File->Common, Identity);
   SchedulerOptions Options;
   Options.Workers = Workers;
   Options.KeyLogPath = KeyLog;
@@ -149,6 +172,7 @@ int main(int argc, char **argv) {
   auto Stats = Scheduler.run();
   if (!Stats)
     return fail(toString(Stats.takeError()));
+  Stats->Backend = Compiler->name().str();
   if (!Quiet)
     errs() << Stats->summaryLine() << "\n";
   if (Store) {

@@ -21,6 +21,7 @@ struct LinkStats {
   unsigned Jobs = 0, Hits = 0, Misses = 0, Uncached = 0, Bypasses = 0,
            Corrupt = 0;
   uint64_t CompileMicros = 0, SavedMicros = 0;
+  std::string Backend; ///< What compiled the misses, if any.
 
   void add(const JobOutcome &O);
   /// The one line printed per link.

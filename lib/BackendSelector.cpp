@@ -1,0 +1,88 @@
+//===- BackendSelector.cpp - Chooses how misses are compiled --------------===//
+
+#include "ltocache/BackendSelector.h"
+#include "ltocache/InProcessLoader.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+#include <mutex>
+
+using namespace llvm;
+
+namespace ltocache {
+
+Expected<BackendMode> parseBackendMode(StringRef Name) {
+  std::optional<BackendMode> M = StringSwitch<std::optional<BackendMode>>(Name)
+                                     .Case("auto", BackendMode::Auto)
+                                     .Case("in-process", BackendMode::InProcess)
+                                     .Case("process", BackendMode::Process)
+                                     .Default(std::nullopt);
+  if (!M)
+    return createStringError("unknown --backend '%s' (expected auto, "
+                             "in-process or process)",
+                             Name.str().c_str());
+  return *M;
+}
+
+namespace {
+
+class SelectedBackend : public CompileBackend {
+public:
+  SelectedBackend(BackendMode Mode, const CommonJobArgs &Common,
+                  std::function<Expected<std::string>()> Identity)
+      : Mode(Mode), Common(Common), Identity(std::move(Identity)) {}
+
+  Error compile(const CommonJobArgs &C, const BackendJob &Job) override {
+    std::call_once(Once, [this] { choose(); });
+    if (!Chosen)
+      return createStringError("%s", Refusal.c_str());
+    return Chosen->compile(C, Job);
+  }
+
+  StringRef name() const override {
+    return Chosen ? Chosen->name() : StringRef("none");
+  }
+
+private:
+  void choose() {
+    if (Mode == BackendMode::Process) {
+      Chosen = createSubprocessBackend();
+      return;
+    }
+    std::string Obstacle;
+    auto Loaded = loadInProcessBackend(inProcessModulePath());
+    if (!Loaded) {
+      Obstacle = toString(Loaded.takeError());
+    } else if (auto Id = Identity(); !Id) {
+      Obstacle = toString(Id.takeError());
+    } else {
+      Obstacle = inProcessObstacle(Common, *Id, Loaded->ClangVersion);
+    }
+    if (Obstacle.empty()) {
+      Chosen = std::move(Loaded->Backend);
+      return;
+    }
+    if (Mode == BackendMode::InProcess) {
+      Refusal = "--backend=in-process is not possible: " + Obstacle;
+      return;
+    }
+    Chosen = createSubprocessBackend();
+  }
+
+  BackendMode Mode;
+  const CommonJobArgs &Common;
+  std::function<Expected<std::string>()> Identity;
+  std::once_flag Once;
+  std::unique_ptr<CompileBackend> Chosen;
+  std::string Refusal;
+};
+
+} // namespace
+
+std::unique_ptr<CompileBackend>
+createSelectedBackend(BackendMode Mode, const CommonJobArgs &Common,
+                      std::function<Expected<std::string>()> Identity) {
+  return std::make_unique<SelectedBackend>(Mode, Common, std::move(Identity));
+}
+
+} // namespace ltocache

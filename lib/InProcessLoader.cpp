@@ -1,0 +1,76 @@
+//===- InProcessLoader.cpp - Loads the in-process backend on demand -------===//
+
+#include "ltocache/InProcessLoader.h"
+
+#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+namespace ltocache {
+
+std::string inProcessObstacle(const CommonJobArgs &Common,
+                              StringRef CompilerIdentity,
+                              StringRef LibraryVersion) {
+  // CompilerIdentity: "blake3:<digest>\n<--version text>".
+  StringRef Version = CompilerIdentity.split('\n').second;
+  StringRef FirstLine = Version.split('\n').first.rtrim();
+  if (FirstLine != LibraryVersion)
+    return ("the remote compiler is '" + FirstLine + "', not '" +
+            LibraryVersion + "'")
+        .str();
+  auto Magic = MemoryBuffer::getFileSlice(Common.Args.front(), 4, 0);
+  if (!Magic || (*Magic)->getBuffer() != "\x7f"
+                                         "ELF")
+    return "the remote compiler '" + Common.Args.front() +
+           "' is not the clang executable itself (a wrapper?)";
+  for (StringRef Arg : Common.Args)
+    if (Arg.contains("plugin") || Arg == "-load" || Arg == "-Xclang")
+      return ("argument '" + Arg + "' may load code into the compiler").str();
+  return "";
+}
+
+std::string inProcessModulePath() {
+  static int Anchor;
+  std::string Exe = sys::fs::getMainExecutable(nullptr, &Anchor);
+  SmallString<256> P(sys::path::parent_path(sys::path::parent_path(Exe)));
+  sys::path::append(P, "lib", "LTOCacheInProcess.so");
+  return std::string(P);
+}
+
+static Expected<void *> lookup(StringRef ModulePath, const char *Symbol) {
+  std::string Err;
+  sys::DynamicLibrary Lib =
+      sys::DynamicLibrary::getPermanentLibrary(ModulePath.str().c_str(), &Err);
+  if (!Lib.isValid())
+    return createStringError("cannot load %s: %s", ModulePath.str().c_str(),
+                             Err.c_str());
+  void *Addr = Lib.getAddressOfSymbol(Symbol);
+  if (!Addr)
+    return createStringError("%s has no %s", ModulePath.str().c_str(), Symbol);
+  return Addr;
+}
+
+Expected<std::string> inProcessClangVersion(StringRef ModulePath) {
+  auto Fn = lookup(ModulePath, "ltocacheInProcessClangVersion");
+  if (!Fn)
+    return Fn.takeError();
+  return std::string(reinterpret_cast<const char *(*)()>(*Fn)());
+}
+
+Expected<LoadedInProcessBackend> loadInProcessBackend(StringRef ModulePath) {
+  auto Version = inProcessClangVersion(ModulePath);
+  if (!Version)
+    return Version.takeError();
+  auto Create = lookup(ModulePath, "ltocacheCreateInProcessBackend");
+  if (!Create)
+    return Create.takeError();
+  LoadedInProcessBackend L;
+  L.Backend.reset(reinterpret_cast<CompileBackend *(*)()>(*Create)());
+  L.ClangVersion = *Version;
+  return L;
+}
+
+} // namespace ltocache

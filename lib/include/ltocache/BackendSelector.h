@@ -1,0 +1,34 @@
+//===- BackendSelector.h - Chooses how misses are compiled ------*- C++ -*-===//
+#ifndef LTOCACHE_BACKENDSELECTOR_H
+#define LTOCACHE_BACKENDSELECTOR_H
+
+#include "ltocache/BackendJob.h"
+#include "ltocache/CompileBackend.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace ltocache {
+
+enum class BackendMode {
+  Auto,      ///< In-process when the remote compiler allows, else process.
+  InProcess, ///< In-process, or fail.
+  Process,   ///< The remote compiler, one process per job.
+};
+
+llvm::Expected<BackendMode> parseBackendMode(llvm::StringRef Name);
+
+/// A backend that makes its choice on the first compile, so a link whose
+/// jobs all hit never loads clang's libraries. \p Identity returns the
+/// remote compiler's identity (ToolchainIdentity.h) when asked.
+std::unique_ptr<CompileBackend>
+createSelectedBackend(BackendMode Mode, const CommonJobArgs &Common,
+                      std::function<llvm::Expected<std::string>()> Identity);
+
+} // namespace ltocache
+
+#endif

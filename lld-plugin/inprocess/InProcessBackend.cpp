@@ -1,0 +1,148 @@
+//===- InProcessBackend.cpp - Misses compiled by clang's own code ---------===//
+//
+// Loaded by ltocache-dtlto (dlopen) when a link has misses. Each job's
+// driver arguments become a CompilerInvocation (exactly as the clang driver
+// would build the cc1 command), run as an EmitObjAction in this process:
+// the same code the remote compiler runs, without ~100 ms of process start
+// per job. Process-global LLVM options (-mllvm) are applied once, before
+// the first job; a job that would need others is refused (the caller runs
+// it as a subprocess).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ltocache/CompileBackend.h"
+
+#include "clang/Basic/DiagnosticOptions.h"
+#include "clang/Basic/Version.h"
+#include "clang/CodeGen/CodeGenAction.h"
+#include "clang/Driver/Compilation.h"
+#include "clang/Driver/Driver.h"
+#include "clang/Driver/Job.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/CompilerInvocation.h"
+#include "clang/Frontend/TextDiagnosticPrinter.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
+
+using namespace llvm;
+
+namespace ltocache {
+namespace {
+
+class InProcessBackend : public CompileBackend {
+public:
+  Error compile(const CommonJobArgs &Common, const BackendJob &Job) override {
+    std::vector<const char *> Argv;
+    for (const std::string &A : Common.Args)
+      Argv.push_back(A.c_str());
+    for (const std::string &A : Job.Args)
+      Argv.push_back(A.c_str());
+
+    std::string DiagText;
+    raw_string_ostream DiagOS(DiagText);
+    clang::DiagnosticOptions DiagOpts;
+    auto *Printer = new clang::TextDiagnosticPrinter(DiagOS, DiagOpts);
+    IntrusiveRefCntPtr<clang::DiagnosticsEngine> Diags =
+        clang::CompilerInstance::createDiagnostics(*vfs::getRealFileSystem(),
+                                                   DiagOpts, Printer);
+    // The driver turns the job's arguments into one cc1 command, exactly
+    // as the remote compiler's own driver would.
+    clang::driver::Driver Driver(Argv.front(), sys::getDefaultTargetTriple(),
+                                 *Diags, "clang (ltocache in-process)");
+    std::unique_ptr<clang::driver::Compilation> C(
+        Driver.BuildCompilation(Argv));
+    const clang::driver::Command *CC1 = nullptr;
+    if (C && !Diags->hasErrorOccurred() && C->getJobs().size() == 1)
+      CC1 = &*C->getJobs().begin();
+    if (!CC1 || CC1->getArguments().empty() ||
+        StringRef(CC1->getArguments().front()) != "-cc1")
+      return createStringError(
+          "the driver made no single cc1 command for '%s': %s",
+          Job.Module.c_str(), DiagText.c_str());
+    auto Inv = std::make_shared<clang::CompilerInvocation>();
+    if (!clang::CompilerInvocation::CreateFromArgs(
+            *Inv, ArrayRef(CC1->getArguments()).drop_front(), *Diags,
+            Argv.front()))
+      return createStringError("bad cc1 arguments for '%s': %s",
+                               Job.Module.c_str(), DiagText.c_str());
+    // cc1 leaks on purpose when it is about to exit; this process goes on.
+    Inv->getFrontendOpts().DisableFree = false;
+    if (Error E = applyGlobalOptions(Inv->getFrontendOpts().LLVMArgs))
+      return E;
+
+    clang::CompilerInstance CI(Inv);
+    CI.createVirtualFileSystem(vfs::getRealFileSystem(), Printer);
+    CI.createDiagnostics(new clang::TextDiagnosticPrinter(
+        DiagOS, CI.getDiagnosticOpts()));
+    clang::EmitObjAction Act;
+    bool OK = CI.ExecuteAction(Act);
+    if (!OK || CI.getDiagnostics().hasErrorOccurred())
+      return createStringError("in-process backend compile of '%s' failed: %s",
+                               Job.Module.c_str(), DiagText.c_str());
+    if (!DiagText.empty())
+      errs() << DiagText;
+    return Error::success();
+  }
+  StringRef name() const override { return "in-process"; }
+
+private:
+  /// -mllvm options are process-global: the first job sets them, every
+  /// later job must ask for the same.
+  Error applyGlobalOptions(const std::vector<std::string> &Args) {
+    std::lock_guard<std::mutex> G(Lock);
+    if (Applied) {
+      if (Args != *Applied)
+        return createStringError(
+            "job needs -mllvm options '%s' but this process runs with '%s'",
+            join(Args, " ").c_str(), join(*Applied, " ").c_str());
+      return Error::success();
+    }
+    // One option at a time: parsing a whole command line again would also
+    // re-check the distributor's own options.
+    auto &Registered = cl::getRegisteredOptions();
+    for (StringRef Arg : Args) {
+      StringRef Name = Arg.ltrim('-'), Value;
+      std::tie(Name, Value) = Name.split('=');
+      auto It = Registered.find(Name);
+      if (It == Registered.end())
+        return createStringError("unknown -mllvm option '%s'",
+                                 Arg.str().c_str());
+      if (It->second->addOccurrence(1, Name, Value))
+        return createStringError("bad -mllvm option '%s'", Arg.str().c_str());
+    }
+    Applied = Args;
+    return Error::success();
+  }
+
+  std::mutex Lock;
+  std::optional<std::vector<std::string>> Applied;
+};
+
+} // namespace
+} // namespace ltocache
+
+/// The module's entry points, looked up by name after dlopen.
+extern "C" LLVM_ATTRIBUTE_VISIBILITY_DEFAULT const char *
+ltocacheInProcessClangVersion() {
+  static const std::string V = clang::getClangFullVersion();
+  return V.c_str();
+}
+
+extern "C" LLVM_ATTRIBUTE_VISIBILITY_DEFAULT ltocache::CompileBackend *
+ltocacheCreateInProcessBackend() {
+  static std::once_flag Once;
+  std::call_once(Once, [] {
+    InitializeAllTargetInfos();
+    InitializeAllTargets();
+    InitializeAllTargetMCs();
+    InitializeAllAsmPrinters();
+    InitializeAllAsmParsers();
+  });
+  return new ltocache::InProcessBackend();
+}
