@@ -21,6 +21,7 @@ for var in ["LTOCACHE_DIR", "LTOCACHE_FAULT_INJECT", "XDG_CACHE_HOME"]:
     config.environment.pop(var, None)
 config.environment["HOME"] = "/nonexistent-ltocache-test-home"
 config.environment["LTOCACHE_TEST_CLANG"] = os.path.join(tools, "clang")
+config.environment["LTOCACHE_TEST_DTLTO"] = os.path.join(bin_dir, "ltocache-dtlto")
 config.environment["LTOCACHE_TEST_CLANG_PLUGIN"] = os.path.join(lib_dir, "LTOCacheClang.so")
 
 clang = os.path.join(tools, "clang")
