@@ -1,6 +1,7 @@
 //===- InProcessLoader.cpp - Loads the in-process backend on demand -------===//
 
 #include "ltocache/InProcessLoader.h"
+#include "ltocache/InProcessABI.h"
 
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
@@ -53,22 +54,57 @@ static Expected<void *> lookup(StringRef ModulePath, const char *Symbol) {
   return Addr;
 }
 
+namespace {
+/// The CompileBackend face of the module's C entry point.
+class InProcessAdapter : public CompileBackend {
+public:
+  explicit InProcessAdapter(ltocache_inprocess_compile_fn Compile)
+      : Compile(Compile) {}
+  Error compile(const CommonJobArgs &Common, const BackendJob &Job) override {
+    std::vector<const char *> Argv;
+    for (const std::string &A : Common.Args)
+      Argv.push_back(A.c_str());
+    for (const std::string &A : Job.Args)
+      Argv.push_back(A.c_str());
+    char Err[4096];
+    if (Compile(Argv.data(), Argv.size(), Err, sizeof(Err)) != 0)
+      return createStringError("%s", Err);
+    return Error::success();
+  }
+  StringRef name() const override { return "in-process"; }
+
+private:
+  ltocache_inprocess_compile_fn Compile;
+};
+} // namespace
+
 Expected<std::string> inProcessClangVersion(StringRef ModulePath) {
+  auto Abi = lookup(ModulePath, "ltocacheInProcessABIVersion");
+  if (!Abi)
+    return Abi.takeError();
+  unsigned Version =
+      reinterpret_cast<ltocache_inprocess_abi_version_fn>(*Abi)();
+  if (Version != LTOCACHE_INPROCESS_ABI_VERSION)
+    return createStringError("%s speaks interface version %u, expected %u",
+                             ModulePath.str().c_str(), Version,
+                             LTOCACHE_INPROCESS_ABI_VERSION);
   auto Fn = lookup(ModulePath, "ltocacheInProcessClangVersion");
   if (!Fn)
     return Fn.takeError();
-  return std::string(reinterpret_cast<const char *(*)()>(*Fn)());
+  return std::string(
+      reinterpret_cast<ltocache_inprocess_clang_version_fn>(*Fn)());
 }
 
 Expected<LoadedInProcessBackend> loadInProcessBackend(StringRef ModulePath) {
   auto Version = inProcessClangVersion(ModulePath);
   if (!Version)
     return Version.takeError();
-  auto Create = lookup(ModulePath, "ltocacheCreateInProcessBackend");
-  if (!Create)
-    return Create.takeError();
+  auto Compile = lookup(ModulePath, "ltocacheInProcessCompile");
+  if (!Compile)
+    return Compile.takeError();
   LoadedInProcessBackend L;
-  L.Backend.reset(reinterpret_cast<CompileBackend *(*)()>(*Create)());
+  L.Backend = std::make_unique<InProcessAdapter>(
+      reinterpret_cast<ltocache_inprocess_compile_fn>(*Compile));
   L.ClangVersion = *Version;
   return L;
 }

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ltocache/CompileBackend.h"
+#include "ltocache/InProcessABI.h"
 
 #include "clang/Basic/DiagnosticOptions.h"
 #include "clang/Basic/Version.h"
@@ -32,17 +32,18 @@
 
 using namespace llvm;
 
-namespace ltocache {
 namespace {
 
-class InProcessBackend : public CompileBackend {
+class InProcessCompiler {
 public:
-  Error compile(const CommonJobArgs &Common, const BackendJob &Job) override {
-    std::vector<const char *> Argv;
-    for (const std::string &A : Common.Args)
-      Argv.push_back(A.c_str());
-    for (const std::string &A : Job.Args)
-      Argv.push_back(A.c_str());
+  Error compile(ArrayRef<const char *> Argv) {
+    // For messages: the module compiled, i.e. the first non-option input.
+    std::string Module = "?";
+    for (const char *A : Argv.drop_front())
+      if (A[0] != '-') {
+        Module = A;
+        break;
+      }
 
     std::string DiagText;
     raw_string_ostream DiagOS(DiagText);
@@ -64,13 +65,13 @@ public:
         StringRef(CC1->getArguments().front()) != "-cc1")
       return createStringError(
           "the driver made no single cc1 command for '%s': %s",
-          Job.Module.c_str(), DiagText.c_str());
+          Module.c_str(), DiagText.c_str());
     auto Inv = std::make_shared<clang::CompilerInvocation>();
     if (!clang::CompilerInvocation::CreateFromArgs(
             *Inv, ArrayRef(CC1->getArguments()).drop_front(), *Diags,
             Argv.front()))
       return createStringError("bad cc1 arguments for '%s': %s",
-                               Job.Module.c_str(), DiagText.c_str());
+                               Module.c_str(), DiagText.c_str());
     // cc1 leaks on purpose when it is about to exit; this process goes on.
     Inv->getFrontendOpts().DisableFree = false;
     if (Error E = applyGlobalOptions(Inv->getFrontendOpts().LLVMArgs))
@@ -84,12 +85,11 @@ public:
     bool OK = CI.ExecuteAction(Act);
     if (!OK || CI.getDiagnostics().hasErrorOccurred())
       return createStringError("in-process backend compile of '%s' failed: %s",
-                               Job.Module.c_str(), DiagText.c_str());
+                               Module.c_str(), DiagText.c_str());
     if (!DiagText.empty())
       errs() << DiagText;
     return Error::success();
   }
-  StringRef name() const override { return "in-process"; }
 
 private:
   /// -mllvm options are process-global: the first job sets them, every
@@ -125,24 +125,41 @@ private:
 };
 
 } // namespace
-} // namespace ltocache
 
-/// The module's entry points, looked up by name after dlopen.
-extern "C" LLVM_ATTRIBUTE_VISIBILITY_DEFAULT const char *
-ltocacheInProcessClangVersion() {
-  static const std::string V = clang::getClangFullVersion();
-  return V.c_str();
-}
-
-extern "C" LLVM_ATTRIBUTE_VISIBILITY_DEFAULT ltocache::CompileBackend *
-ltocacheCreateInProcessBackend() {
-  static std::once_flag Once;
-  std::call_once(Once, [] {
+static InProcessCompiler &compiler() {
+  static InProcessCompiler *C = [] {
     InitializeAllTargetInfos();
     InitializeAllTargets();
     InitializeAllTargetMCs();
     InitializeAllAsmPrinters();
     InitializeAllAsmParsers();
-  });
-  return new ltocache::InProcessBackend();
+    return new InProcessCompiler();
+  }();
+  return *C;
+}
+
+extern "C" {
+LLVM_ATTRIBUTE_VISIBILITY_DEFAULT unsigned ltocacheInProcessABIVersion() {
+  return LTOCACHE_INPROCESS_ABI_VERSION;
+}
+
+LLVM_ATTRIBUTE_VISIBILITY_DEFAULT const char *ltocacheInProcessClangVersion() {
+  static const std::string V = clang::getClangFullVersion();
+  return V.c_str();
+}
+
+LLVM_ATTRIBUTE_VISIBILITY_DEFAULT int
+ltocacheInProcessCompile(const char *const *Argv, size_t Argc, char *ErrBuf,
+                         size_t ErrBufSize) {
+  Error E = compiler().compile(ArrayRef<const char *>(Argv, Argc));
+  if (!E)
+    return 0;
+  std::string Message = toString(std::move(E));
+  if (ErrBufSize) {
+    size_t N = std::min(Message.size(), ErrBufSize - 1);
+    memcpy(ErrBuf, Message.data(), N);
+    ErrBuf[N] = 0;
+  }
+  return 1;
+}
 }
