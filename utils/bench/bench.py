@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""ltocache link benchmark.
+
+Links one corpus several ways in the same run and reports wall time and
+peak memory (PSS summed over the whole process tree: lld plus the
+distributor) as min/median/max over --repeat runs, and the medians as ratios
+to lld's in-process ThinLTO:
+
+  lld                lld in-process ThinLTO, no cache
+  lld-cache-cold     lld in-process with an empty --thinlto-cache-dir
+  lld-cache-warm     the same directory again
+  ltocache-cold      ltocache-dtlto, empty cache, default backend
+  ltocache-warm      the same cache again
+  ltocache-process   ltocache-dtlto, empty cache, --backend=process
+
+Corpora: "leveldb" (db_bench, from Debian's leveldb source package, fetched
+with apt-get source) and "generated" (--modules C++ modules).
+
+  utils/bench/bench.py --build build --corpus leveldb --repeat 5
+  utils/bench/bench.py --build build --corpus generated --modules 200
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+LLVM = "/usr/lib/llvm-22/bin"
+CLANGXX = os.path.join(LLVM, "clang++")
+CLANG = os.path.join(LLVM, "clang")
+
+LEVELDB_SOURCES = """db/builder.cc db/c.cc db/db_impl.cc db/db_iter.cc
+db/dbformat.cc db/dumpfile.cc db/filename.cc db/log_reader.cc db/log_writer.cc
+db/memtable.cc db/repair.cc db/table_cache.cc db/version_edit.cc
+db/version_set.cc db/write_batch.cc table/block_builder.cc table/block.cc
+table/filter_block.cc table/format.cc table/iterator.cc table/merger.cc
+table/table_builder.cc table/table.cc table/two_level_iterator.cc
+util/arena.cc util/bloom.cc util/cache.cc util/coding.cc util/comparator.cc
+util/crc32c.cc util/env.cc util/env_posix.cc util/filter_policy.cc
+util/hash.cc util/logging.cc util/options.cc util/status.cc
+helpers/memenv/memenv.cc util/histogram.cc util/testutil.cc
+benchmarks/db_bench.cc""".split()
+
+PORT_CONFIG = """#pragma once
+#define HAVE_FDATASYNC 1
+#define HAVE_FULLFSYNC 0
+#define HAVE_O_CLOEXEC 1
+#define HAVE_CRC32C 0
+#define HAVE_SNAPPY 0
+"""
+
+DEB_SRC = """Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+"""
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def compile_all(jobs, cwd):
+    """jobs: list of (argv, output); runs them nproc at a time."""
+    procs = []
+    for argv, out in jobs:
+        if os.path.exists(os.path.join(cwd, out)):
+            continue
+        while len(procs) >= os.cpu_count():
+            procs.pop(0).wait()
+        procs.append(subprocess.Popen(argv, cwd=cwd))
+    for p in procs:
+        if p.wait():
+            sys.exit("compile failed: %s" % p.args)
+
+
+def leveldb_corpus(work, plugin):
+    src = os.path.join(work, "leveldb-src")
+    if not os.path.isdir(src):
+        if not any("deb-src" in open(os.path.join(d, f)).read()
+                   for d in ["/etc/apt/sources.list.d"]
+                   for f in os.listdir(d) if f.endswith((".list", ".sources"))):
+            with open("/etc/apt/sources.list.d/ltocache-deb-src.sources",
+                      "w") as f:
+                f.write(DEB_SRC)
+        sh(["apt-get", "update", "-q"])
+        sh(["apt-get", "install", "-y", "-q", "--no-install-recommends",
+            "dpkg-dev", "libgmock-dev", "libgtest-dev"])
+        tmp = os.path.join(work, "fetch")
+        os.makedirs(tmp, exist_ok=True)
+        sh(["apt-get", "source", "-q", "leveldb"], cwd=tmp)
+        top = [d for d in os.listdir(tmp) if d.startswith("leveldb-")
+               and os.path.isdir(os.path.join(tmp, d))][0]
+        os.rename(os.path.join(tmp, top), src)
+    objs_dir = os.path.join(work, "leveldb-objs")
+    os.makedirs(os.path.join(objs_dir, "port"), exist_ok=True)
+    with open(os.path.join(objs_dir, "port", "port_config.h"), "w") as f:
+        f.write(PORT_CONFIG)
+    jobs, objs = [], []
+    for s in LEVELDB_SOURCES:
+        out = s.replace("/", "_").replace(".cc", ".o")
+        jobs.append(([CLANGXX, "-std=c++17", "-O2", "-flto=thin",
+                      "-fplugin=" + plugin, "-DLEVELDB_PLATFORM_POSIX=1",
+                      "-DLEVELDB_HAS_PORT_CONFIG_H=1", "-I", objs_dir,
+                      "-I", src, "-I", os.path.join(src, "include"),
+                      "-c", os.path.join(src, s), "-o", out], out))
+        objs.append(out)
+    compile_all(jobs, objs_dir)
+    return objs_dir, objs, ["-lgmock", "-lgtest", "-lpthread"]
+
+
+def generated_corpus(work, plugin, modules):
+    d = os.path.join(work, "generated-%d" % modules)
+    os.makedirs(d, exist_ok=True)
+    jobs, objs = [], []
+    for i in range(modules):
+        nxt = (i + 1) % modules
+        path = os.path.join(d, "m%d.cpp" % i)
+        if not os.path.exists(path):
+            with open(path, "w") as f:
+                f.write(GENERATED_MODULE.replace("@I@", str(i))
+                        .replace("@NEXT@", str(nxt)))
+        jobs.append(([CLANGXX, "-O2", "-flto=thin", "-fplugin=" + plugin,
+                      "-c", "m%d.cpp" % i, "-o", "m%d.o" % i], "m%d.o" % i))
+        objs.append("m%d.o" % i)
+    with open(os.path.join(d, "main.cpp"), "w") as f:
+        f.write("#include <cstdio>\nint work0(int);\n"
+                "int main(int c, char **) { std::printf(\"%d\\n\", "
+                "work0(100 + c)); }\n")
+    jobs.append(([CLANGXX, "-O2", "-flto=thin", "-fplugin=" + plugin, "-c",
+                  "main.cpp", "-o", "main.o"], "main.o"))
+    objs.append("main.o")
+    compile_all(jobs, d)
+    return d, objs, []
+
+
+GENERATED_MODULE = r"""
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+int work@NEXT@(int);
+namespace {
+struct Record { std::string Name; long Value; };
+template <typename T> T mix(T v, int k) {
+  for (int i = 0; i < 16; ++i) v = v * 31 + (k ^ i);
+  return v;
+}
+std::vector<Record> build(int n) {
+  std::vector<Record> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back({"r" + std::to_string(i * @I@), mix<long>(i, @I@)});
+  std::sort(out.begin(), out.end(),
+            [](const Record &a, const Record &b) { return a.Value < b.Value; });
+  return out;
+}
+}
+int work@I@(int n) {
+  std::map<std::string, long> index;
+  for (const Record &r : build(n))
+    index[r.Name] += r.Value;
+  long s = 0;
+  for (auto &kv : index) s ^= kv.second + long(kv.first.size());
+  return int(s) + (n > 1 && @I@ != 0 ? work@NEXT@(n / 2) : 0);
+}
+"""
+
+
+class TreeMemory:
+    """Samples the memory of a process tree every 10 ms: the sum of each
+    process's proportional set size (PSS), so pages of libLLVM mapped by
+    both lld and the distributor count once."""
+
+    def __init__(self, pid):
+        self.pid, self.peak, self.stop = pid, 0, False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def tree(self, pid):
+        out = [pid]
+        try:
+            for tid in os.listdir("/proc/%d/task" % pid):
+                with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                    for c in f.read().split():
+                        out += self.tree(int(c))
+        except OSError:
+            pass
+        return out
+
+    def run(self):
+        while not self.stop:
+            total = 0
+            for p in self.tree(self.pid):
+                try:
+                    with open("/proc/%d/smaps_rollup" % p) as f:
+                        for line in f:
+                            if line.startswith("Pss:"):
+                                total += int(line.split()[1]) * 1024
+                                break
+                except OSError:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.01)
+
+    def finish(self):
+        self.stop = True
+        self.thread.join()
+        return self.peak
+
+
+def timed(argv, cwd, env=None):
+    start = time.perf_counter()
+    p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    mem = TreeMemory(p.pid)
+    _, err = p.communicate()
+    elapsed = time.perf_counter() - start
+    peak = mem.finish()
+    if p.returncode:
+        sys.exit("link failed: %s\n%s" % (" ".join(argv), err))
+    return elapsed, peak, err
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--build", default="build", help="ltocache build dir")
+    ap.add_argument("--corpus", choices=["leveldb", "generated"],
+                    default="leveldb")
+    ap.add_argument("--modules", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--work", default="/tmp/ltocache-bench")
+    ap.add_argument("--scenarios", default="lld,lld-cache-cold,lld-cache-warm,"
+                    "ltocache-cold,ltocache-warm,ltocache-process")
+    args = ap.parse_args()
+
+    build = os.path.abspath(args.build)
+    plugin = os.path.join(build, "lib", "LTOCacheClang.so")
+    dtlto = os.path.join(build, "bin", "ltocache-dtlto")
+    os.makedirs(args.work, exist_ok=True)
+    if args.corpus == "leveldb":
+        cwd, objs, libs = leveldb_corpus(args.work, plugin)
+        name = "leveldb db_bench (%d modules)" % len(objs)
+    else:
+        cwd, objs, libs = generated_corpus(args.work, plugin, args.modules)
+        name = "generated (%d modules)" % len(objs)
+
+    link = [CLANGXX, "-O2", "-flto=thin", "-fuse-ld=lld", "-o", "out"] + \
+        objs + libs
+    lld_cache = os.path.join(args.work, "lld-cache")
+    lto_cache = os.path.join(args.work, "ltocache-cache")
+
+    def dist(extra=()):
+        return ["-fthinlto-distributor=" + dtlto,
+                "-Xthinlto-distributor=--cache-dir=" + lto_cache] + \
+            ["-Xthinlto-distributor=" + e for e in extra]
+
+    def fresh(path):
+        shutil.rmtree(path, ignore_errors=True)
+
+    # name -> (prepare, argv)
+    scenarios = {
+        "lld": (lambda: None, link),
+        "lld-cache-cold": (lambda: fresh(lld_cache),
+                           link + ["-Wl,--thinlto-cache-dir=" + lld_cache]),
+        "lld-cache-warm": (lambda: None,
+                           link + ["-Wl,--thinlto-cache-dir=" + lld_cache]),
+        "ltocache-cold": (lambda: fresh(lto_cache), link + dist()),
+        "ltocache-warm": (lambda: None, link + dist()),
+        "ltocache-process": (lambda: fresh(lto_cache),
+                             link + dist(["--backend=process"])),
+    }
+    chosen = args.scenarios.split(",")
+    results = {s: [] for s in chosen}
+    for r in range(args.repeat):
+        for s in chosen:
+            prepare, argv = scenarios[s]
+            prepare()
+            results[s].append(timed(argv, cwd))
+    print("## %s, %d runs each, %d cores" % (name, args.repeat,
+                                             os.cpu_count()))
+    print()
+    print("    " + " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:]))
+    print()
+    print("| link | time min / median / max (s) | time vs lld | "
+          "time vs lld warm cache | peak PSS median (MiB) | PSS vs lld |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    med = {s: statistics.median(t for t, _, _ in results[s]) for s in chosen}
+    mem = {s: statistics.median(m for _, m, _ in results[s]) for s in chosen}
+    for s in chosen:
+        times = [t for t, _, _ in results[s]]
+        vs_lld = ("%.2fx" % (med[s] / med["lld"])) if "lld" in med else "-"
+        vs_warm = ("%.2fx" % (med[s] / med["lld-cache-warm"])
+                   if "lld-cache-warm" in med else "-")
+        vs_mem = ("%.2fx" % (mem[s] / mem["lld"])) if "lld" in mem else "-"
+        print("| %s | %.3f / %.3f / %.3f | %s | %s | %.0f | %s |" % (
+            s, min(times), med[s], max(times), vs_lld, vs_warm,
+            mem[s] / 1048576, vs_mem))
+    last = results.get("ltocache-warm") or results.get("ltocache-cold")
+    if last:
+        print()
+        print("Last ltocache summary: `%s`" % last[-1][2].strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()
