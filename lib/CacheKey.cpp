@@ -60,6 +60,10 @@ StringRef keyFieldName(KeyField F) {
     return "module-recipe";
   case KeyField::CommonInput:
     return "common-input";
+  case KeyField::ToolVersion:
+    return "tool-version";
+  case KeyField::MemoInput:
+    return "memo-input";
   }
   return "unknown";
 }

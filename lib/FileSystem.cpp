@@ -19,13 +19,13 @@ WritableFile::~WritableFile() = default;
 FileSystem::~FileSystem() = default;
 
 Expected<std::string> FileSystem::writeUniqueFile(const Twine &Model,
-                                                  StringRef Data) {
+                                                  StringRef Data, bool Sync) {
   auto File = createUniqueFile(Model);
   if (!File)
     return File.takeError();
   std::string Path = (*File)->path();
   Error E = (*File)->write(Data);
-  if (!E)
+  if (!E && Sync)
     E = (*File)->sync();
   if (!E)
     E = (*File)->close();

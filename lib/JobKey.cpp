@@ -1,11 +1,13 @@
 //===- JobKey.cpp - The cache key of a DTLTO backend job ------------------===//
 
 #include "ltocache/JobKey.h"
+#include "ltocache/LocalStore.h"
 #include "ltocache/ModuleRecipe.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/IR/ModuleSummaryIndex.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -102,14 +104,36 @@ Expected<LinkKeyBasis> LinkKeyBasis::compute(const CommonJobArgs &Common,
   return B;
 }
 
-Expected<std::string> canonicalizeShard(StringRef ShardPath,
-                                        const std::vector<std::string> &Inputs,
-                                        FileDigests &Files) {
-  auto Buf = MemoryBuffer::getFile(ShardPath, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
-  if (!Buf)
-    return createFileError(ShardPath, Buf.getError());
-  auto Index = getModuleSummaryIndex((*Buf)->getMemBufferRef());
+KeyMemo::~KeyMemo() = default;
+
+namespace {
+class StoreKeyMemo : public KeyMemo {
+public:
+  explicit StoreKeyMemo(LocalStore &Store) : Store(Store) {}
+  std::optional<std::string> get(const Digest &Key) override {
+    LookupResult R = Store.lookup(Key);
+    if (!R.Hit)
+      return std::nullopt;
+    return R.Hit->Payload.str();
+  }
+  void put(const Digest &Key, StringRef Value) override {
+    consumeError(Store.publish(Key, Value, 0, /*Durable=*/false));
+  }
+
+private:
+  LocalStore &Store;
+};
+} // namespace
+
+std::unique_ptr<KeyMemo> createStoreKeyMemo(LocalStore &Store) {
+  return std::make_unique<StoreKeyMemo>(Store);
+}
+
+static Expected<std::string>
+canonicalizeShardBuffer(MemoryBufferRef Shard, StringRef ShardPath,
+                        const std::vector<std::string> &Inputs,
+                        FileDigests &Files) {
+  auto Index = getModuleSummaryIndex(Shard);
   if (!Index)
     return createFileError(ShardPath, Index.takeError());
 
@@ -151,8 +175,85 @@ Expected<std::string> canonicalizeShard(StringRef ShardPath,
   return Out;
 }
 
+Expected<std::string> canonicalizeShard(StringRef ShardPath,
+                                        const std::vector<std::string> &Inputs,
+                                        FileDigests &Files) {
+  auto Buf = MemoryBuffer::getFile(ShardPath, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!Buf)
+    return createFileError(ShardPath, Buf.getError());
+  return canonicalizeShardBuffer((*Buf)->getMemBufferRef(), ShardPath, Inputs,
+                                 Files);
+}
+
+/// The digest of the canonical shard. Memoised under everything it is a
+/// function of: the code that computes it, the shard's bytes, and every
+/// input path with the digest of its content (paths are what the shard
+/// names; their contents are what replace them).
+static Expected<Digest> canonicalShardDigest(const BackendJob &Job,
+                                             FileDigests &Files,
+                                             KeyMemo *Memo) {
+  auto Buf = MemoryBuffer::getFile(Job.Shard, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!Buf)
+    return createFileError(Job.Shard, Buf.getError());
+  std::optional<Digest> MemoKey;
+  if (Memo) {
+    KeyBuilder KB("shard-memo", 1);
+    KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
+    KB.add(KeyField::SummaryShard, hashBytes((*Buf)->getBuffer()));
+    for (const std::string &In : Job.Inputs) {
+      if (In == Job.Shard)
+        continue;
+      auto D = Files.get(In);
+      if (!D)
+        return D.takeError();
+      KB.add(KeyField::MemoInput, In + '\0' + toHex(*D));
+    }
+    MemoKey = KB.finish();
+    if (std::optional<std::string> V = Memo->get(*MemoKey))
+      if (std::optional<Digest> D = digestFromHex(*V))
+        return *D;
+  }
+  auto Canonical = canonicalizeShardBuffer((*Buf)->getMemBufferRef(),
+                                           Job.Shard, Job.Inputs, Files);
+  if (!Canonical)
+    return Canonical.takeError();
+  Digest D = hashBytes(*Canonical);
+  if (Memo)
+    Memo->put(*MemoKey, toHex(D));
+  return D;
+}
+
+/// The module's own recipe as text ("<none>" if it has none), memoised by
+/// the module's content digest.
+static Expected<std::string> moduleRecipe(const BackendJob &Job,
+                                          const Digest &ModuleDigest,
+                                          KeyMemo *Memo) {
+  std::optional<Digest> MemoKey;
+  if (Memo) {
+    KeyBuilder KB("recipe-memo", 1);
+    KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
+    KB.add(KeyField::Module, ModuleDigest);
+    MemoKey = KB.finish();
+    if (std::optional<std::string> V = Memo->get(*MemoKey))
+      return *V;
+  }
+  auto Buf = MemoryBuffer::getFile(Job.Module, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!Buf)
+    return createFileError(Job.Module, Buf.getError());
+  auto Recipe = readRecipeText((*Buf)->getMemBufferRef());
+  if (!Recipe)
+    return createFileError(Job.Module, Recipe.takeError());
+  std::string Text = Recipe->value_or("<none>");
+  if (Memo)
+    Memo->put(*MemoKey, Text);
+  return Text;
+}
+
 Expected<JobKey> computeJobKey(const LinkKeyBasis &Basis, const BackendJob &Job,
-                               FileDigests &Files) {
+                               FileDigests &Files, KeyMemo *Memo) {
   KeyBuilder KB(JobKeyRecipeName, JobKeyRecipeVersion);
   KB.add(KeyField::CompilerIdentity, Basis.CompilerIdentity);
   for (const auto &[Field, Value] : Basis.Fields)
@@ -177,25 +278,22 @@ Expected<JobKey> computeJobKey(const LinkKeyBasis &Basis, const BackendJob &Job,
   for (const auto &[Field, Value] : ArgFields)
     KB.add(Field, Value);
 
-  auto ModuleBuf = MemoryBuffer::getFile(Job.Module, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
-  if (!ModuleBuf)
-    return createFileError(Job.Module, ModuleBuf.getError());
-  Digest ModuleDigest = hashBytes((*ModuleBuf)->getBuffer());
-  Files.remember(Job.Module, ModuleDigest);
-  KB.add(KeyField::Module, ModuleDigest);
+  auto ModuleDigest = Files.get(Job.Module);
+  if (!ModuleDigest)
+    return ModuleDigest.takeError();
+  KB.add(KeyField::Module, *ModuleDigest);
 
   JobKey Result;
-  auto Recipe = readRecipeText((*ModuleBuf)->getMemBufferRef());
+  auto Recipe = moduleRecipe(Job, *ModuleDigest, Memo);
   if (!Recipe)
-    return createFileError(Job.Module, Recipe.takeError());
-  Result.ModuleHasRecipe = Recipe->has_value();
-  KB.add(KeyField::ModuleRecipe, Recipe->value_or("<none>"));
+    return Recipe.takeError();
+  Result.ModuleHasRecipe = *Recipe != "<none>";
+  KB.add(KeyField::ModuleRecipe, *Recipe);
 
-  auto Shard = canonicalizeShard(Job.Shard, Job.Inputs, Files);
+  auto Shard = canonicalShardDigest(Job, Files, Memo);
   if (!Shard)
     return Shard.takeError();
-  KB.add(KeyField::SummaryShard, hashBytes(*Shard));
+  KB.add(KeyField::SummaryShard, *Shard);
 
   std::vector<std::string> Imports;
   for (const std::string &In : Job.Inputs) {

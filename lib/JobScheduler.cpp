@@ -58,7 +58,7 @@ JobOutcome JobScheduler::runJob(const BackendJob &Job,
                                 std::optional<JobKey> &Key, Error &Failure) {
   JobOutcome O;
   if (Store && Basis) {
-    auto K = computeJobKey(*Basis, Job, Files);
+    auto K = computeJobKey(*Basis, Job, Files, Memo);
     if (K)
       Key = std::move(*K);
     else

@@ -13,23 +13,24 @@ using namespace llvm;
 
 namespace ltocache {
 
-Expected<std::unique_ptr<LocalStore>> LocalStore::open(StringRef Dir,
-                                                       FileSystem &FS) {
+Expected<std::unique_ptr<LocalStore>>
+LocalStore::open(StringRef Dir, FileSystem &FS, StringRef Area) {
   SmallString<256> Root(Dir);
   sys::path::append(Root, "v1");
-  for (StringRef Sub : {"entries", "tmp", "corrupt"}) {
+  for (StringRef Sub : {Area, StringRef("tmp"), StringRef("corrupt")}) {
     SmallString<256> P(Root);
     sys::path::append(P, Sub);
     if (Error E = FS.createDirectories(P))
       return std::move(E);
   }
-  return std::unique_ptr<LocalStore>(new LocalStore(std::string(Root), FS));
+  return std::unique_ptr<LocalStore>(
+      new LocalStore(std::string(Root), Area.str(), FS));
 }
 
 std::string LocalStore::entryPath(const Digest &Key) const {
   std::string Hex = toHex(Key);
   SmallString<256> P(Root);
-  sys::path::append(P, "entries", StringRef(Hex).take_front(2), Hex);
+  sys::path::append(P, Area, StringRef(Hex).take_front(2), Hex);
   return std::string(P);
 }
 
@@ -73,7 +74,7 @@ Error LocalStore::moveAside(StringRef Path) {
 }
 
 Error LocalStore::publish(const Digest &Key, StringRef Payload,
-                          uint64_t CompileMicros) {
+                          uint64_t CompileMicros, bool Durable) {
   std::string Final = entryPath(Key);
   if (Error E = FS.createDirectories(sys::path::parent_path(Final)))
     return E;
@@ -83,7 +84,7 @@ Error LocalStore::publish(const Digest &Key, StringRef Payload,
                     temporaryPrefix() + toHex(Key).substr(0, 16) +
                         ".%%%%%%%%");
   auto Tmp =
-      FS.writeUniqueFile(Model, encodeEntry(Key, Payload, CompileMicros));
+      FS.writeUniqueFile(Model, encodeEntry(Key, Payload, CompileMicros), Durable);
   if (!Tmp)
     return Tmp.takeError();
   if (Error E = FS.rename(*Tmp, Final)) {

@@ -125,17 +125,23 @@ Expected<PruneResult> pruneStore(StringRef Root,
         removeIfUnchanged(C, FS))
       ++R.StaleTemporaries;
 
-  std::vector<Candidate> Entries;
+  // The policy's limits are about objects (and kept corrupt files); memos
+  // of key inputs are derived data and follow them (see below).
+  std::vector<Candidate> Entries, Memos;
   for (StringRef Sub : {"entries", "corrupt"}) {
     SmallString<256> Dir(Root);
     sys::path::append(Dir, Sub);
     scan(Dir, Entries);
   }
+  SmallString<256> MemoDir(Root);
+  sys::path::append(MemoDir, "memo");
+  scan(MemoDir, Memos);
   R.Scanned = Entries.size();
   // Least recently used first.
-  llvm::sort(Entries, [](const Candidate &A, const Candidate &B) {
+  auto Older = [](const Candidate &A, const Candidate &B) {
     return A.Modified < B.Modified;
-  });
+  };
+  llvm::sort(Entries, Older);
 
   uint64_t TotalBytes = 0;
   for (const Candidate &C : Entries)
@@ -152,12 +158,16 @@ Expected<PruneResult> pruneStore(StringRef Root,
     ByteLimit = std::min<uint64_t>(ByteLimit, Policy.MaxSizeBytes);
   uint64_t FileLimit = Policy.MaxSizeFiles ? Policy.MaxSizeFiles : UINT64_MAX;
 
+  auto IsExpired = [&](const Candidate &C) {
+    return Policy.Expiration.count() > 0 && Now - C.Modified > Policy.Expiration;
+  };
   uint64_t KeptFiles = Entries.size(), KeptBytes = TotalBytes;
+  std::optional<system_clock::time_point> OldestKept;
   for (const Candidate &C : Entries) {
-    bool Expired = Policy.Expiration.count() > 0 &&
-                   Now - C.Modified > Policy.Expiration;
-    if (!Expired && KeptBytes <= ByteLimit && KeptFiles <= FileLimit)
-      break; // Oldest first: everything after this stays.
+    if (!IsExpired(C) && KeptBytes <= ByteLimit && KeptFiles <= FileLimit) {
+      OldestKept = C.Modified; // Oldest first: everything after this stays.
+      break;
+    }
     if (!removeIfUnchanged(C, FS))
       continue;
     ++R.Removed;
@@ -165,6 +175,11 @@ Expected<PruneResult> pruneStore(StringRef Root,
     --KeptFiles;
     KeptBytes -= C.Size;
   }
+  // A memo goes when it expires, or when it is older than every object
+  // kept: it then belongs to work that is no longer cached.
+  for (const Candidate &C : Memos)
+    if (IsExpired(C) || !OldestKept || C.Modified < *OldestKept)
+      removeIfUnchanged(C, FS);
   R.KeptFiles = KeptFiles;
   R.KeptBytes = KeptBytes;
   return R;

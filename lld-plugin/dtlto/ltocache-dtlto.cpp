@@ -128,17 +128,17 @@ int main(int argc, char **argv) {
   }
 
   FileDigests ArgFiles;
-  SmallString<256> Memo;
+  SmallString<256> ToolchainMemo;
   if (Store) {
-    Memo = Store->root();
-    sys::path::append(Memo, "toolchains");
+    ToolchainMemo = Store->root();
+    sys::path::append(ToolchainMemo, "toolchains");
   }
   // Needed for keys, and by the in-process backend to check that the
   // remote compiler is its own clang: computed at most once.
   std::optional<std::string> KnownIdentity, IdentityError;
   auto Identity = [&]() -> Expected<std::string> {
     if (!KnownIdentity && !IdentityError) {
-      auto Id = computeCompilerIdentity(File->Common.Args.front(), Memo);
+      auto Id = computeCompilerIdentity(File->Common.Args.front(), ToolchainMemo);
       if (Id)
         KnownIdentity = *Id;
       else
@@ -167,7 +167,18 @@ int main(int argc, char **argv) {
   SchedulerOptions Options;
   Options.Workers = Workers;
   Options.KeyLogPath = KeyLog;
-  JobScheduler Scheduler(File->Common, File->Jobs, Store.get(),
+  // Memoised key inputs live in their own area of the same directory.
+  std::unique_ptr<LocalStore> MemoStore;
+  std::unique_ptr<KeyMemo> Memo;
+  if (Store) {
+    if (auto M = LocalStore::open(Dir.Value, **FS, "memo")) {
+      MemoStore = std::move(*M);
+      Memo = createStoreKeyMemo(*MemoStore);
+    } else {
+      consumeError(M.takeError());
+    }
+  }
+  JobScheduler Scheduler(File->Common, File->Jobs, Store.get(), Memo.get(),
                          Basis ? &*Basis : nullptr, *Compiler, Options);
   auto Stats = Scheduler.run();
   if (!Stats)

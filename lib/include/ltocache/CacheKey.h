@@ -42,6 +42,8 @@ enum class KeyField : uint16_t {
   ImportedModule,   ///< Content of one module the job imports from.
   ModuleRecipe,     ///< The Clang plugin's recipe of the compiled module.
   CommonInput,      ///< Content of a file every job reads.
+  ToolVersion,      ///< Version of the code computing a memoised value.
+  MemoInput,        ///< One input of a memoised computation.
 };
 
 llvm::StringRef keyFieldName(KeyField F);

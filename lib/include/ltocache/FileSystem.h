@@ -46,10 +46,11 @@ public:
   /// Sets the modification time to now (marks an entry recently used).
   virtual llvm::Error touch(const llvm::Twine &Path) = 0;
 
-  /// createUniqueFile + write + sync + close; on any failure the file is
-  /// removed. Returns the path written.
+  /// createUniqueFile + write + sync (if \p Sync) + close; on any failure
+  /// the file is removed. Returns the path written.
   llvm::Expected<std::string> writeUniqueFile(const llvm::Twine &Model,
-                                              llvm::StringRef Data);
+                                              llvm::StringRef Data,
+                                              bool Sync = true);
 };
 
 /// The real filesystem.

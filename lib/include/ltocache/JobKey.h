@@ -18,6 +18,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -51,6 +52,20 @@ struct LinkKeyBasis {
                                               FileDigests &Files);
 };
 
+/// Remembers values that are pure functions of their key (the canonical
+/// digest of a shard, the recipe of a module), so warm links skip parsing
+/// bitcode. Values are stored as verified entries; a lost or bad one is
+/// simply computed again.
+class KeyMemo {
+public:
+  virtual ~KeyMemo();
+  virtual std::optional<std::string> get(const Digest &Key) = 0;
+  virtual void put(const Digest &Key, llvm::StringRef Value) = 0;
+};
+
+class LocalStore;
+std::unique_ptr<KeyMemo> createStoreKeyMemo(LocalStore &Store);
+
 struct JobKey {
   Digest Key;
   std::vector<KeyFieldTrace> Trace;
@@ -61,7 +76,8 @@ struct JobKey {
 /// example the shard names a module that is not among its inputs); the
 /// caller then compiles it uncached.
 llvm::Expected<JobKey> computeJobKey(const LinkKeyBasis &Basis,
-                                     const BackendJob &Job, FileDigests &Files);
+                                     const BackendJob &Job, FileDigests &Files,
+                                     KeyMemo *Memo = nullptr);
 
 /// The summary shard at \p ShardPath re-serialised with every module path
 /// replaced by the digest of that module's content (found through

@@ -32,10 +32,11 @@ struct SchedulerOptions {
 class JobScheduler {
 public:
   /// \p Store and \p Basis may be null: every job is then compiled uncached.
+  /// \p Memo (may be null) remembers key inputs across links.
   JobScheduler(const CommonJobArgs &Common, const std::vector<BackendJob> &Jobs,
-               LocalStore *Store, const LinkKeyBasis *Basis,
+               LocalStore *Store, KeyMemo *Memo, const LinkKeyBasis *Basis,
                CompileBackend &Backend, SchedulerOptions Options)
-      : Common(Common), Jobs(Jobs), Store(Store), Basis(Basis),
+      : Common(Common), Jobs(Jobs), Store(Store), Memo(Memo), Basis(Basis),
         Backend(Backend), Options(std::move(Options)) {}
 
   /// Runs every job; the error is the first job failure, if any.
@@ -50,6 +51,7 @@ private:
   const CommonJobArgs &Common;
   const std::vector<BackendJob> &Jobs;
   LocalStore *Store;
+  KeyMemo *Memo;
   const LinkKeyBasis *Basis;
   CompileBackend &Backend;
   SchedulerOptions Options;

@@ -1,7 +1,8 @@
 //===- LocalStore.h - Cache entries in a local directory --------*- C++ -*-===//
 //
 // Layout under the cache directory:
-//   v1/entries/<2 hex>/<64 hex>   verified entries (Entry.h)
+//   v1/entries/<2 hex>/<64 hex>   verified entries (Entry.h): objects
+//   v1/memo/<2 hex>/<64 hex>      the same format: memoised key inputs
 //   v1/tmp/                       writers' temporary files
 //   v1/corrupt/                   entries that failed verification
 //
@@ -39,14 +40,19 @@ struct LookupResult {
 
 class LocalStore {
 public:
-  /// Opens (creating if needed) the store in \p Dir.
-  static llvm::Expected<std::unique_ptr<LocalStore>> open(llvm::StringRef Dir,
-                                                          FileSystem &FS);
+  /// Opens (creating if needed) the store in \p Dir, keeping its entries
+  /// in the area \p Area ("entries" for objects, "memo" for memoised key
+  /// inputs); temporary and corrupt files are shared by all areas.
+  static llvm::Expected<std::unique_ptr<LocalStore>>
+  open(llvm::StringRef Dir, FileSystem &FS,
+       llvm::StringRef Area = "entries");
 
   LookupResult lookup(const Digest &Key);
   /// Stores \p Payload under \p Key. An error means nothing was stored.
+  /// \p Durable flushes the data before the rename; values that are cheap
+  /// to recompute skip it (a torn entry is caught by its checksum anyway).
   llvm::Error publish(const Digest &Key, llvm::StringRef Payload,
-                      uint64_t CompileMicros);
+                      uint64_t CompileMicros, bool Durable = true);
 
   std::string entryPath(const Digest &Key) const;
   /// Moves the bad entry at \p Path to v1/corrupt/ (kept for inspection).
@@ -54,10 +60,11 @@ public:
   llvm::StringRef root() const { return Root; }
 
 private:
-  LocalStore(std::string Root, FileSystem &FS)
-      : Root(std::move(Root)), FS(FS) {}
+  LocalStore(std::string Root, std::string Area, FileSystem &FS)
+      : Root(std::move(Root)), Area(std::move(Area)), FS(FS) {}
 
   std::string Root; ///< <cache dir>/v1
+  std::string Area;
   FileSystem &FS;
 };
 
