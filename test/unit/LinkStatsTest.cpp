@@ -1,0 +1,101 @@
+#include "ltocache/LinkStats.h"
+
+#include "gtest/gtest.h"
+
+using namespace ltocache;
+
+namespace {
+
+JobOutcome outcome(JobOutcome::Kind K, uint64_t Compile = 0, uint64_t Saved = 0,
+                   bool Bypassed = false, bool Corrupt = false) {
+  JobOutcome O;
+  O.What = K;
+  O.CompileMicros = Compile;
+  O.SavedMicros = Saved;
+  O.Bypassed = Bypassed;
+  O.CorruptFound = Corrupt;
+  return O;
+}
+
+TEST(LinkStats, EmptyLink) {
+  LinkStats S;
+  EXPECT_EQ(S.summaryLine(), "ltocache: 0 jobs, 0 hits, 0 misses, 0 bypasses; "
+                             "compiled 0.00s, saved 0.00s");
+}
+
+TEST(LinkStats, AddCountsEachKind) {
+  LinkStats S;
+  S.add(outcome(JobOutcome::Hit, 0, 2'000'000));
+  S.add(outcome(JobOutcome::Hit, 0, 500'000));
+  S.add(outcome(JobOutcome::Miss, 1'250'000));
+  S.add(outcome(JobOutcome::Miss, 250'000, 0, /*Bypassed=*/true));
+  S.add(outcome(JobOutcome::Miss, 10'000, 0, false, /*Corrupt=*/true));
+  EXPECT_EQ(S.Jobs, 5u);
+  EXPECT_EQ(S.Hits, 2u);
+  EXPECT_EQ(S.Misses, 3u);
+  EXPECT_EQ(S.Uncached, 0u);
+  EXPECT_EQ(S.Bypasses, 1u);
+  EXPECT_EQ(S.Corrupt, 1u);
+  EXPECT_EQ(S.CompileMicros, 1'510'000u);
+  EXPECT_EQ(S.SavedMicros, 2'500'000u);
+}
+
+TEST(LinkStats, DefaultOutcomeIsUncached) {
+  LinkStats S;
+  S.add(JobOutcome());
+  EXPECT_EQ(S.Jobs, 1u);
+  EXPECT_EQ(S.Uncached, 1u);
+  EXPECT_EQ(S.Hits + S.Misses, 0u);
+}
+
+TEST(LinkStats, SummaryLineFormat) {
+  LinkStats S;
+  S.add(outcome(JobOutcome::Hit, 0, 2'000'000));
+  S.add(outcome(JobOutcome::Hit, 0, 500'000));
+  S.add(outcome(JobOutcome::Miss, 1'250'000, 0, /*Bypassed=*/true));
+  EXPECT_EQ(S.summaryLine(), "ltocache: 3 jobs, 2 hits, 1 misses, 1 bypasses; "
+                             "compiled 1.25s, saved 2.50s");
+}
+
+TEST(LinkStats, SummaryLineRoundsToHundredths) {
+  LinkStats S;
+  S.add(outcome(JobOutcome::Miss, 1'234'567));
+  S.add(outcome(JobOutcome::Hit, 0, 9'999));
+  EXPECT_EQ(S.summaryLine(), "ltocache: 2 jobs, 1 hits, 1 misses, 0 bypasses; "
+                             "compiled 1.23s, saved 0.01s");
+}
+
+TEST(LinkStats, UncachedAndCorruptOnlyWhenNonzero) {
+  LinkStats S;
+  S.add(outcome(JobOutcome::Uncached, 3'000'000));
+  EXPECT_EQ(S.summaryLine(),
+            "ltocache: 1 jobs, 0 hits, 0 misses, 0 bypasses, 1 uncached; "
+            "compiled 3.00s, saved 0.00s");
+
+  LinkStats C;
+  C.add(outcome(JobOutcome::Miss, 1'000'000, 0, false, /*Corrupt=*/true));
+  EXPECT_EQ(C.summaryLine(),
+            "ltocache: 1 jobs, 0 hits, 1 misses, 0 bypasses, 1 corrupt; "
+            "compiled 1.00s, saved 0.00s");
+
+  S.add(outcome(JobOutcome::Miss, 0, 0, false, /*Corrupt=*/true));
+  EXPECT_EQ(S.summaryLine(), "ltocache: 2 jobs, 0 hits, 1 misses, 0 bypasses, "
+                             "1 uncached, 1 corrupt; compiled 3.00s, "
+                             "saved 0.00s");
+}
+
+TEST(LinkStats, BackendShownOnlyWhenSomethingCompiled) {
+  LinkStats S;
+  S.Backend = "in-process";
+  S.add(outcome(JobOutcome::Hit, 0, 1'000'000));
+  EXPECT_EQ(S.summaryLine(), "ltocache: 1 jobs, 1 hits, 0 misses, 0 bypasses; "
+                             "compiled 0.00s, saved 1.00s");
+  S.add(outcome(JobOutcome::Miss, 500'000));
+  EXPECT_EQ(S.summaryLine(), "ltocache: 2 jobs, 1 hits, 1 misses, 0 bypasses; "
+                             "compiled 0.50s, saved 1.00s (in-process)");
+  S.Backend = "none";
+  EXPECT_EQ(S.summaryLine(), "ltocache: 2 jobs, 1 hits, 1 misses, 0 bypasses; "
+                             "compiled 0.50s, saved 1.00s");
+}
+
+} // namespace

@@ -1,0 +1,93 @@
+//===- TestUtil.h - Helpers shared by the unit tests ------------*- C++ -*-===//
+#ifndef LTOCACHE_TEST_UNIT_TESTUTIL_H
+#define LTOCACHE_TEST_UNIT_TESTUTIL_H
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "gtest/gtest.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace ltocache {
+namespace test {
+
+/// A fresh directory, removed with everything in it on destruction.
+class TempDir {
+public:
+  explicit TempDir(llvm::StringRef Prefix = "ltocache-unit") {
+    std::error_code EC = llvm::sys::fs::createUniqueDirectory(Prefix, Path);
+    EXPECT_FALSE(EC) << "createUniqueDirectory: " << EC.message();
+  }
+  ~TempDir() { llvm::sys::fs::remove_directories(Path); }
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+
+  llvm::StringRef path() const { return Path; }
+  /// \p Name inside this directory.
+  std::string sub(const llvm::Twine &Name) const {
+    llvm::SmallString<256> P(Path);
+    llvm::sys::path::append(P, Name);
+    return std::string(P);
+  }
+
+private:
+  llvm::SmallString<256> Path;
+};
+
+inline void writeFile(const llvm::Twine &Path, llvm::StringRef Data) {
+  std::error_code EC;
+  llvm::raw_fd_ostream OS(Path.str(), EC);
+  ASSERT_FALSE(EC) << Path.str() << ": " << EC.message();
+  OS << Data;
+  OS.close();
+  ASSERT_FALSE(OS.has_error()) << Path.str();
+}
+
+/// Names of the entries directly inside \p Dir (sorted).
+inline std::vector<std::string> listDir(const llvm::Twine &Dir) {
+  std::vector<std::string> Names;
+  std::error_code EC;
+  for (llvm::sys::fs::directory_iterator I(Dir, EC), E; I != E && !EC;
+       I.increment(EC))
+    Names.push_back(llvm::sys::path::filename(I->path()).str());
+  std::sort(Names.begin(), Names.end());
+  return Names;
+}
+
+/// The message of \p E, or "" if it is success.
+inline std::string errorMessage(llvm::Error E) {
+  if (!E)
+    return "";
+  return llvm::toString(std::move(E));
+}
+
+/// The message of \p V's error (consuming it), or "" if it holds a value.
+template <typename T> std::string errorMessage(llvm::Expected<T> &V) {
+  if (V)
+    return "";
+  return llvm::toString(V.takeError());
+}
+
+/// The error code of \p E (consuming it).
+inline std::error_code errorCode(llvm::Error E) {
+  return llvm::errorToErrorCode(std::move(E));
+}
+
+} // namespace test
+} // namespace ltocache
+
+/// EXPECT that string \p S contains \p Sub, printing \p S if not.
+#define EXPECT_CONTAINS(S, Sub)                                                \
+  EXPECT_TRUE(llvm::StringRef(S).contains(Sub))                                \
+      << "  actual: \"" << (S) << "\"\n  expected to contain: \"" << (Sub)     \
+      << "\""
+
+#endif
