@@ -2,6 +2,7 @@
 
 #include "ltocache/Entry.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
 
 using namespace llvm;
@@ -10,6 +11,16 @@ using namespace llvm::support;
 namespace ltocache {
 
 static constexpr char Magic[8] = {'L', 'T', 'O', 'C', 'A', 'C', 'H', 'E'};
+
+/// The checksum covers what the other header checks do not: the compile
+/// time and the payload.
+static Digest checksum(const char *CompileMicros, StringRef Payload) {
+  BLAKE3 H;
+  H.update(ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(CompileMicros),
+                             8));
+  H.update(arrayRefFromStringRef(Payload));
+  return H.final<32>();
+}
 
 std::string encodeEntry(const Digest &Key, StringRef Payload,
                         uint64_t CompileMicros) {
@@ -20,9 +31,9 @@ std::string encodeEntry(const Digest &Key, StringRef Payload,
   endian::write32le(P + 12, EntryHeaderSize);
   memcpy(P + 16, Key.data(), 32);
   endian::write64le(P + 48, Payload.size());
-  Digest Sum = hashBytes(Payload);
-  memcpy(P + 56, Sum.data(), 32);
   endian::write64le(P + 88, CompileMicros);
+  Digest Sum = checksum(P + 88, Payload);
+  memcpy(P + 56, Sum.data(), 32);
   Out.append(Payload.data(), Payload.size());
   return Out;
 }
@@ -47,7 +58,7 @@ Expected<DecodedEntry> decodeEntry(StringRef Bytes, const Digest &Key) {
                              (unsigned long long)Length,
                              Bytes.size() - EntryHeaderSize);
   StringRef Payload = Bytes.drop_front(EntryHeaderSize);
-  Digest Sum = hashBytes(Payload);
+  Digest Sum = checksum(P + 88, Payload);
   if (memcmp(P + 56, Sum.data(), 32) != 0)
     return createStringError("payload checksum mismatch");
   return DecodedEntry{Payload, endian::read64le(P + 88)};

@@ -188,9 +188,9 @@ createFaultInjectingFileSystem(StringRef Spec,
                  "' (expected EACCES, EPERM, EXDEV, ENOSPC, EBUSY, EIO, "
                  "EROFS, EDQUOT or ENOENT)");
     OF.Errno = *Errno;
-    if (!Prob.empty() &&
-        (Prob.getAsDouble(OF.Probability) || OF.Probability < 0 ||
-         OF.Probability > 1))
+    bool HasProb = Rhs.contains('@');
+    if (HasProb && (Prob.getAsDouble(OF.Probability) ||
+                    !(OF.Probability >= 0 && OF.Probability <= 1)))
       return Bad("probability '" + Prob + "' is not between 0 and 1");
   }
   return std::make_unique<FaultInjectingFileSystem>(std::move(Base),

@@ -42,6 +42,8 @@ public:
   Error exists(const std::string &Path, const Twine &Where) {
     if (!sys::fs::exists(Path))
       return fail(Where, "input '" + Path + "' does not exist");
+    if (!sys::fs::is_regular_file(Path))
+      return fail(Where, "input '" + Path + "' is not a regular file");
     return Error::success();
   }
 

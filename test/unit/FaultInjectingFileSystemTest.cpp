@@ -82,6 +82,8 @@ TEST(FaultSpec, RejectsBadProbabilityDelayAndShort) {
   EXPECT_CONTAINS(parseError("rename=EXDEV@1.5"), "probability '1.5'");
   EXPECT_CONTAINS(parseError("rename=EXDEV@-0.1"), "probability '-0.1'");
   EXPECT_CONTAINS(parseError("rename=EXDEV@often"), "probability 'often'");
+  EXPECT_CONTAINS(parseError("rename=EXDEV@"), "probability ''");
+  EXPECT_CONTAINS(parseError("rename=EXDEV@nan"), "probability 'nan'");
   EXPECT_CONTAINS(parseError("delay:read=soon"), "delay 'soon'");
   EXPECT_CONTAINS(parseError("read=short"), "only write can be short");
 }

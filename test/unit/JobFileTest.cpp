@@ -291,6 +291,16 @@ TEST_F(JobFileTest, NonexistentInputIsErrorNamingIndexAndPath) {
   EXPECT_CONTAINS(Msg, "does not exist");
 }
 
+TEST_F(JobFileTest, DirectoryInputIsError) {
+  json::Object Doc = validDoc();
+  std::string Sub = Dir.sub("a-directory");
+  ASSERT_FALSE(llvm::sys::fs::create_directory(Sub));
+  job0(Doc)["inputs"] = json::Array{Module, Shard, Sub};
+  std::string Msg = readError(std::move(Doc));
+  EXPECT_CONTAINS(Msg, "jobs[0].inputs[2]");
+  EXPECT_CONTAINS(Msg, "is not a regular file");
+}
+
 TEST_F(JobFileTest, NonexistentModuleIsError) {
   ASSERT_FALSE(llvm::sys::fs::remove(Module));
   std::string Msg = readError(validDoc());

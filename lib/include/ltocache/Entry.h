@@ -7,7 +7,7 @@
 //       12     4  header size (u32 LE)
 //       16    32  the key the entry was stored under
 //       48     8  payload length (u64 LE)
-//       56    32  BLAKE3 of the payload
+//       56    32  BLAKE3 of the compile time (8 bytes) and the payload
 //       88     8  compile time that produced the payload, microseconds
 //       96     -  payload (the object file)
 //
