@@ -72,6 +72,12 @@ KeyBuilder::KeyBuilder(StringRef RecipeName, uint32_t RecipeVersion) {
   add(KeyField::Recipe, (RecipeName + "/" + Twine(RecipeVersion)).str());
 }
 
+void KeyBuilder::add(KeyField Field, const Digest &Value) {
+  add(Field, StringRef(reinterpret_cast<const char *>(Value.data()),
+                       Value.size()));
+  Trace.back().Value = "blake3:" + toHex(Value);
+}
+
 void KeyBuilder::add(KeyField Field, StringRef Value) {
   // tag (u16 LE) | length (u64 LE) | bytes: an unambiguous encoding.
   uint8_t Header[10];

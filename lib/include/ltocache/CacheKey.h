@@ -60,10 +60,8 @@ public:
   KeyBuilder(llvm::StringRef RecipeName, uint32_t RecipeVersion);
 
   void add(KeyField Field, llvm::StringRef Value);
-  void add(KeyField Field, const Digest &Value) {
-    add(Field, llvm::StringRef(reinterpret_cast<const char *>(Value.data()),
-                               Value.size()));
-  }
+  /// A digest is hashed as its 32 bytes and traced as its hex form.
+  void add(KeyField Field, const Digest &Value);
 
   Digest finish();
   const std::vector<KeyFieldTrace> &trace() const { return Trace; }
