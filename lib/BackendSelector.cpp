@@ -1,6 +1,7 @@
 //===- BackendSelector.cpp - Chooses how misses are compiled --------------===//
 
 #include "ltocache/BackendSelector.h"
+#include "ltocache/DistributorBackend.h"
 #include "ltocache/InProcessLoader.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -11,7 +12,15 @@ using namespace llvm;
 
 namespace ltocache {
 
-Expected<BackendMode> parseBackendMode(StringRef Name) {
+Expected<BackendChoice> parseBackendChoice(StringRef Name) {
+  BackendChoice C;
+  if (Name.consume_front("distributor:")) {
+    if (Name.empty())
+      return createStringError("--backend=distributor: needs a program");
+    C.Mode = BackendMode::Distributor;
+    C.Distributor = Name.str();
+    return C;
+  }
   std::optional<BackendMode> M = StringSwitch<std::optional<BackendMode>>(Name)
                                      .Case("auto", BackendMode::Auto)
                                      .Case("in-process", BackendMode::InProcess)
@@ -19,9 +28,10 @@ Expected<BackendMode> parseBackendMode(StringRef Name) {
                                      .Default(std::nullopt);
   if (!M)
     return createStringError("unknown --backend '%s' (expected auto, "
-                             "in-process or process)",
+                             "in-process, process or distributor:<program>)",
                              Name.str().c_str());
-  return *M;
+  C.Mode = *M;
+  return C;
 }
 
 namespace {
@@ -31,6 +41,9 @@ public:
   SelectedBackend(BackendMode Mode, const CommonJobArgs &Common,
                   std::function<Expected<std::string>()> Identity)
       : Mode(Mode), Common(Common), Identity(std::move(Identity)) {}
+
+  // Batching is only for another distributor, chosen up front.
+  bool batches() const override { return false; }
 
   Error compile(const CommonJobArgs &C, const BackendJob &Job) override {
     std::call_once(Once, [this] { choose(); });
@@ -80,9 +93,13 @@ private:
 } // namespace
 
 std::unique_ptr<CompileBackend>
-createSelectedBackend(BackendMode Mode, const CommonJobArgs &Common,
+createSelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,
                       std::function<Expected<std::string>()> Identity) {
-  return std::make_unique<SelectedBackend>(Mode, Common, std::move(Identity));
+  if (Choice.Mode == BackendMode::Distributor)
+    return createDistributorBackend(Choice.Distributor, Choice.DistributorArgs,
+                                    Choice.WorkDir);
+  return std::make_unique<SelectedBackend>(Choice.Mode, Common,
+                                           std::move(Identity));
 }
 
 } // namespace ltocache

@@ -11,6 +11,14 @@ namespace ltocache {
 
 CompileBackend::~CompileBackend() = default;
 
+Error CompileBackend::compileBatch(const CommonJobArgs &Common,
+                                   ArrayRef<const BackendJob *> Jobs) {
+  for (const BackendJob *Job : Jobs)
+    if (Error E = compile(Common, *Job))
+      return E;
+  return Error::success();
+}
+
 namespace {
 
 class SubprocessBackend : public CompileBackend {

@@ -11,7 +11,6 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
-#include <numeric>
 
 using namespace llvm;
 
@@ -54,85 +53,111 @@ void JobScheduler::warnOnce(unsigned Kind, const Twine &Message) {
   WithColor::warning(errs(), "ltocache") << Message << "\n";
 }
 
-JobOutcome JobScheduler::runJob(const BackendJob &Job,
-                                std::optional<JobKey> &Key, Error &Failure) {
-  JobOutcome O;
-  if (Store && Basis) {
-    auto K = computeJobKey(*Basis, Job, Files, Memo);
-    if (K)
-      Key = std::move(*K);
-    else
-      warnOnce(NoKey,
-               "cannot key job for '" + Job.Module +
-                   "', compiling it uncached: " + toString(K.takeError()));
+bool JobScheduler::lookupJob(size_t I) {
+  const BackendJob &Job = Jobs[I];
+  JobOutcome &O = Outcomes[I];
+  if (!Store || !Basis)
+    return false;
+  auto K = computeJobKey(*Basis, Job, Files, Memo);
+  if (!K) {
+    warnOnce(NoKey, "cannot key job for '" + Job.Module +
+                        "', compiling it uncached: " + toString(K.takeError()));
+    return false;
   }
-
-  if (Key) {
-    LookupResult L = Store->lookup(Key->Key);
-    if (!L.Corruption.empty()) {
-      O.CorruptFound = true;
-      warnOnce(Corrupt, "corrupt cache entry moved aside: " + L.Corruption);
-    }
-    if (L.Hit) {
-      if (Error E = writeOutput(Job.Output, L.Hit->Payload)) {
-        Failure = std::move(E);
-        return O;
-      }
-      O.What = JobOutcome::Hit;
-      O.SavedMicros = L.Hit->CompileMicros;
-      return O;
-    }
+  Keys[I] = std::move(*K);
+  LookupResult L = Store->lookup(Keys[I]->Key);
+  if (!L.Corruption.empty()) {
+    O.CorruptFound = true;
+    warnOnce(Corrupt, "corrupt cache entry moved aside: " + L.Corruption);
   }
-
-  auto Start = std::chrono::steady_clock::now();
-  if (Error E = Backend.compile(Common, Job)) {
-    Failure = std::move(E);
-    return O;
+  if (!L.Hit)
+    return false;
+  if (Error E = writeOutput(Job.Output, L.Hit->Payload)) {
+    Failures[I] = std::move(E);
+    return true; // Not a miss either: the link fails.
   }
-  O.CompileMicros = microsSince(Start);
-  if (!Key)
-    return O; // Uncached.
+  O.What = JobOutcome::Hit;
+  O.SavedMicros = L.Hit->CompileMicros;
+  return true;
+}
 
+void JobScheduler::publishJob(size_t I) {
+  JobOutcome &O = Outcomes[I];
+  if (!Keys[I])
+    return; // Uncached.
   O.What = JobOutcome::Miss;
+  const BackendJob &Job = Jobs[I];
   auto Object = MemoryBuffer::getFile(Job.Output, /*IsText=*/false,
                                       /*RequiresNullTerminator=*/false);
-  Error Published =
-      Object ? Store->publish(Key->Key, (*Object)->getBuffer(), O.CompileMicros)
-             : createFileError(Job.Output, Object.getError());
+  Error Published = Object ? Store->publish(Keys[I]->Key,
+                                            (*Object)->getBuffer(),
+                                            O.CompileMicros)
+                           : createFileError(Job.Output, Object.getError());
   if (Published) {
     O.Bypassed = true;
     warnOnce(PublishFailed,
              "could not store results in the cache, using fresh objects: " +
                  toString(std::move(Published)));
   }
-  return O;
 }
 
 Expected<LinkStats> JobScheduler::run() {
-  // Biggest modules first: they bound the link's critical path.
-  std::vector<size_t> Order(Jobs.size());
-  std::iota(Order.begin(), Order.end(), 0);
+  Outcomes.assign(Jobs.size(), JobOutcome());
+  Keys.assign(Jobs.size(), std::nullopt);
+  Failures.clear();
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    Failures.push_back(Error::success());
+  DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
+
+  // Phase 1: every job's key and local lookup; hits are published at once.
+  std::vector<char> Missed(Jobs.size(), 0);
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    Pool.async([&, I] { Missed[I] = !lookupJob(I); });
+  Pool.wait();
+
+  // Phase 2: the misses, biggest modules first (they bound the link's
+  // critical path).
+  std::vector<size_t> Misses;
   std::vector<uint64_t> Sizes(Jobs.size(), 0);
   for (size_t I = 0; I < Jobs.size(); ++I) {
+    if (!Missed[I])
+      continue;
+    Misses.push_back(I);
     sys::fs::file_status St;
     if (!sys::fs::status(Jobs[I].Module, St))
       Sizes[I] = St.getSize();
   }
-  llvm::stable_sort(Order,
+  llvm::stable_sort(Misses,
                     [&](size_t A, size_t B) { return Sizes[A] > Sizes[B]; });
 
-  std::vector<JobOutcome> Outcomes(Jobs.size());
-  std::vector<std::optional<JobKey>> Keys(Jobs.size());
-  std::vector<Error> Failures;
-  for (size_t I = 0; I < Jobs.size(); ++I)
-    Failures.push_back(Error::success());
-  {
-    DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
-    for (size_t I : Order)
-      Pool.async(
-          [&, I] { Outcomes[I] = runJob(Jobs[I], Keys[I], Failures[I]); });
-    Pool.wait();
+  if (Backend.batches() && !Misses.empty()) {
+    std::vector<const BackendJob *> Batch;
+    for (size_t I : Misses)
+      Batch.push_back(&Jobs[I]);
+    auto Start = std::chrono::steady_clock::now();
+    if (Error E = Backend.compileBatch(Common, Batch)) {
+      Failures[Misses.front()] = std::move(E);
+    } else {
+      // A batch has one duration; each job is charged an equal share.
+      uint64_t Share = microsSince(Start) / Misses.size();
+      for (size_t I : Misses) {
+        Outcomes[I].CompileMicros = Share;
+        Pool.async([&, I] { publishJob(I); });
+      }
+    }
+  } else {
+    for (size_t I : Misses)
+      Pool.async([&, I] {
+        auto Start = std::chrono::steady_clock::now();
+        if (Error E = Backend.compile(Common, Jobs[I])) {
+          Failures[I] = std::move(E);
+          return;
+        }
+        Outcomes[I].CompileMicros = microsSince(Start);
+        publishJob(I);
+      });
   }
+  Pool.wait();
 
   Error First = Error::success();
   for (Error &F : Failures)

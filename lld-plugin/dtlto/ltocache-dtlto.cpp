@@ -56,9 +56,15 @@ static cl::opt<std::string> Backend(
     "backend",
     cl::desc("How misses are compiled: 'in-process' (clang's code on a "
              "thread pool in this process), 'process' (the remote compiler, "
-             "one process per job) or 'auto' (in-process when the remote "
-             "compiler is the clang this distributor carries, the default)"),
+             "one process per job), 'auto' (in-process when the remote "
+             "compiler is the clang this distributor carries, the default) "
+             "or 'distributor:<program>' (another DTLTO distributor, given "
+             "a job file of the misses)"),
     cl::init("auto"), cl::cat(Category));
+static cl::list<std::string> BackendArgs(
+    "backend-arg",
+    cl::desc("An argument for --backend=distributor:<program> (repeatable)"),
+    cl::value_desc("arg"), cl::cat(Category));
 static cl::opt<std::string>
     KeyLog("key-log",
            cl::desc("Write each job's module, key and key fields to <file>"),
@@ -89,9 +95,13 @@ int main(int argc, char **argv) {
       "ltocache cache\n\n  ld.lld --thinlto-distributor=ltocache-dtlto "
       "--thinlto-remote-compiler=clang ...\n");
 
-  auto Mode = parseBackendMode(Backend);
-  if (!Mode)
-    return fail(toString(Mode.takeError()));
+  auto Choice = parseBackendChoice(Backend);
+  if (!Choice)
+    return fail(toString(Choice.takeError()));
+  Choice->DistributorArgs = BackendArgs;
+  Choice->WorkDir = sys::path::parent_path(JobFilePath).str();
+  if (Choice->WorkDir.empty())
+    Choice->WorkDir = ".";
 
   // Validate everything before touching the cache.
   auto File = readJobFile(JobFilePath);
@@ -163,7 +173,7 @@ int main(int argc, char **argv) {
   }
 
   std::unique_ptr<CompileBackend> Compiler =
-      createSelectedBackend(*Mode, File->Common, Identity);
+      createSelectedBackend(*Choice, File->Common, Identity);
   SchedulerOptions Options;
   Options.Workers = Workers;
   Options.KeyLogPath = KeyLog;

@@ -11,22 +11,32 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ltocache {
 
 enum class BackendMode {
-  Auto,      ///< In-process when the remote compiler allows, else process.
-  InProcess, ///< In-process, or fail.
-  Process,   ///< The remote compiler, one process per job.
+  Auto,        ///< In-process when the remote compiler allows, else process.
+  InProcess,   ///< In-process, or fail.
+  Process,     ///< The remote compiler, one process per job.
+  Distributor, ///< Another DTLTO distributor, given all misses at once.
 };
 
-llvm::Expected<BackendMode> parseBackendMode(llvm::StringRef Name);
+struct BackendChoice {
+  BackendMode Mode = BackendMode::Auto;
+  std::string Distributor;                   ///< For Distributor.
+  std::vector<std::string> DistributorArgs;  ///< For Distributor.
+  std::string WorkDir;                       ///< For Distributor.
+};
+
+/// "auto", "in-process", "process" or "distributor:<exe>".
+llvm::Expected<BackendChoice> parseBackendChoice(llvm::StringRef Name);
 
 /// A backend that makes its choice on the first compile, so a link whose
 /// jobs all hit never loads clang's libraries. \p Identity returns the
 /// remote compiler's identity (ToolchainIdentity.h) when asked.
 std::unique_ptr<CompileBackend>
-createSelectedBackend(BackendMode Mode, const CommonJobArgs &Common,
+createSelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,
                       std::function<llvm::Expected<std::string>()> Identity);
 
 } // namespace ltocache

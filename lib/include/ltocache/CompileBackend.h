@@ -4,6 +4,7 @@
 
 #include "ltocache/BackendJob.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -18,6 +19,13 @@ public:
   virtual llvm::Error compile(const CommonJobArgs &Common,
                               const BackendJob &Job) = 0;
   virtual llvm::StringRef name() const = 0;
+
+  /// A backend that wants all misses at once (another distributor) says so
+  /// here and implements compileBatch; the others get compile() per job on
+  /// the scheduler's workers.
+  virtual bool batches() const { return false; }
+  virtual llvm::Error compileBatch(const CommonJobArgs &Common,
+                                   llvm::ArrayRef<const BackendJob *> Jobs);
 };
 
 /// Runs the remote compiler as a process per job, exactly as lld gave it:

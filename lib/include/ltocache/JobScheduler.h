@@ -43,8 +43,11 @@ public:
   llvm::Expected<LinkStats> run();
 
 private:
-  JobOutcome runJob(const BackendJob &Job, std::optional<JobKey> &Key,
-                    llvm::Error &Failure);
+  /// Keys job \p I and looks it up; true if it needs no compile (a hit,
+  /// or a failure recorded in Failures[I]).
+  bool lookupJob(size_t I);
+  /// Stores the object a miss produced (or counts the bypass).
+  void publishJob(size_t I);
   void warnOnce(unsigned Kind, const llvm::Twine &Message);
   llvm::Error writeKeyLog(const std::vector<std::optional<JobKey>> &Keys);
 
@@ -56,6 +59,10 @@ private:
   CompileBackend &Backend;
   SchedulerOptions Options;
   FileDigests Files;
+  // Per job, written only by the worker handling that job.
+  std::vector<JobOutcome> Outcomes;
+  std::vector<std::optional<JobKey>> Keys;
+  std::vector<llvm::Error> Failures;
   std::mutex WarnLock;
   unsigned WarnedKinds = 0;
 };
