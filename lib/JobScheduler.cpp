@@ -112,7 +112,11 @@ Expected<LinkStats> JobScheduler::run() {
   // Phase 1: every job's key and local lookup; hits are published at once.
   std::vector<char> Missed(Jobs.size(), 0);
   for (size_t I = 0; I < Jobs.size(); ++I)
-    Pool.async([&, I] { Missed[I] = !lookupJob(I); });
+    Pool.async([&, I] {
+      Missed[I] = !lookupJob(I);
+      if (Missed[I])
+        Backend.prepare();
+    });
   Pool.wait();
 
   // Phase 2: the misses, biggest modules first (they bound the link's

@@ -20,6 +20,10 @@ public:
                               const BackendJob &Job) = 0;
   virtual llvm::StringRef name() const = 0;
 
+  /// A hint that compiles are coming: a backend with a costly start can
+  /// begin it now. Thread-safe, may be called many times.
+  virtual void prepare() {}
+
   /// A backend that wants all misses at once (another distributor) says so
   /// here and implements compileBatch; the others get compile() per job on
   /// the scheduler's workers.
