@@ -111,7 +111,8 @@ class StoreKeyMemo : public KeyMemo {
 public:
   explicit StoreKeyMemo(LocalStore &Store) : Store(Store) {}
   std::optional<std::string> get(const Digest &Key) override {
-    LookupResult R = Store.lookup(Key);
+    // Memos follow their objects when pruned; no need to mark them used.
+    LookupResult R = Store.lookup(Key, /*MarkUsed=*/false);
     if (!R.Hit)
       return std::nullopt;
     return R.Hit->Payload.str();

@@ -34,7 +34,7 @@ std::string LocalStore::entryPath(const Digest &Key) const {
   return std::string(P);
 }
 
-LookupResult LocalStore::lookup(const Digest &Key) {
+LookupResult LocalStore::lookup(const Digest &Key, bool MarkUsed) {
   LookupResult R;
   std::string Path = entryPath(Key);
   auto Bytes = FS.readFile(Path);
@@ -53,7 +53,8 @@ LookupResult LocalStore::lookup(const Digest &Key) {
   }
   // Least recently used pruning goes by modification time. Best effort:
   // a hit on a read-only cache is still a hit.
-  consumeError(FS.touch(Path));
+  if (MarkUsed)
+    consumeError(FS.touch(Path));
   StoreHit Hit;
   Hit.Payload = Decoded->Payload;
   Hit.CompileMicros = Decoded->CompileMicros;

@@ -40,9 +40,10 @@ public:
   }
 
   Error exists(const std::string &Path, const Twine &Where) {
-    if (!sys::fs::exists(Path))
+    sys::fs::file_status St;
+    if (sys::fs::status(Path, St) || !sys::fs::exists(St))
       return fail(Where, "input '" + Path + "' does not exist");
-    if (!sys::fs::is_regular_file(Path))
+    if (!sys::fs::is_regular_file(St))
       return fail(Where, "input '" + Path + "' is not a regular file");
     return Error::success();
   }

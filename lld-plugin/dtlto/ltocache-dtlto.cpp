@@ -22,11 +22,14 @@
 #include "ltocache/ToolchainIdentity.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <malloc.h>
 
 using namespace llvm;
 using namespace ltocache;
@@ -88,6 +91,13 @@ static void warn(const Twine &Message) {
 
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
+  // Objects, modules and entries are read into buffers of up to a few MiB
+  // and freed at once: keep them off mmap, whose munmap costs every
+  // thread a TLB shootdown.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  cl::SetVersionPrinter([](raw_ostream &OS) {
+    OS << "ltocache-dtlto " LTOCACHE_VERSION " (LLVM " LLVM_VERSION_STRING ")\n";
+  });
   cl::HideUnrelatedOptions(Category);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -14,6 +14,7 @@
 #include "ltocache/Pruner.h"
 #include "ltocache/StatsLog.h"
 
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -281,6 +282,9 @@ static int runClear() {
 
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
+  cl::SetVersionPrinter([](raw_ostream &OS) {
+    OS << "ltocache " LTOCACHE_VERSION " (LLVM " LLVM_VERSION_STRING ")\n";
+  });
   cl::ParseCommandLineOptions(argc, argv,
                               "ltocache: look after an ltocache cache\n");
   if (ConfigCmd)

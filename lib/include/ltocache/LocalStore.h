@@ -47,7 +47,8 @@ public:
   open(llvm::StringRef Dir, FileSystem &FS,
        llvm::StringRef Area = "entries");
 
-  LookupResult lookup(const Digest &Key);
+  /// \p MarkUsed refreshes the entry for least-recently-used pruning.
+  LookupResult lookup(const Digest &Key, bool MarkUsed = true);
   /// Stores \p Payload under \p Key. An error means nothing was stored.
   /// \p Durable flushes the data before the rename; values that are cheap
   /// to recompute skip it (a torn entry is caught by its checksum anyway).
