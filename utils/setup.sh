@@ -23,8 +23,10 @@ packages=(
   # The stock LLVM 22 toolchain ltocache plugs into, and its development files.
   clang-22 lld-22 llvm-22-dev llvm-22-tools libclang-22-dev libclang-cpp22-dev
   liblld-22-dev
-  # Build and tests.
+  # Build and tests; libcurl for the HTTP remote store, nginx (WebDAV PUT)
+  # as the real server its tests run against.
   cmake ninja-build libgtest-dev python3 zlib1g-dev libzstd-dev
+  libcurl4-openssl-dev nginx
 )
 
 sudo=""
