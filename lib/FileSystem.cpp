@@ -119,6 +119,23 @@ Error RealFileSystem::touch(const Twine &Path) {
   return Error::success();
 }
 
+std::error_code
+walkRegularFiles(const Twine &Dir,
+                 function_ref<void(StringRef, const sys::fs::file_status &)>
+                     Visit) {
+  std::error_code EC;
+  sys::fs::recursive_directory_iterator It(Dir, EC), End;
+  if (EC == std::errc::no_such_file_or_directory)
+    return std::error_code();
+  for (; It != End && !EC; It.increment(EC)) {
+    sys::fs::file_status St;
+    if (sys::fs::status(It->path(), St) || !sys::fs::is_regular_file(St))
+      continue;
+    Visit(It->path(), St);
+  }
+  return EC;
+}
+
 Expected<std::unique_ptr<FileSystem>> createFileSystem(StringRef FaultSpec) {
   std::unique_ptr<FileSystem> Real = std::make_unique<RealFileSystem>();
   if (FaultSpec.empty())

@@ -65,14 +65,11 @@ struct Candidate {
 };
 
 void scan(StringRef Dir, std::vector<Candidate> &Out) {
-  std::error_code EC;
-  for (sys::fs::recursive_directory_iterator It(Dir, EC), End;
-       It != End && !EC; It.increment(EC)) {
-    sys::fs::file_status St;
-    if (sys::fs::status(It->path(), St) || !sys::fs::is_regular_file(St))
-      continue;
-    Out.push_back({It->path(), St.getLastModificationTime(), St.getSize()});
-  }
+  // A directory that cannot be walked is simply not pruned this time.
+  (void)walkRegularFiles(Dir, [&](StringRef Path,
+                                  const sys::fs::file_status &St) {
+    Out.push_back({Path.str(), St.getLastModificationTime(), St.getSize()});
+  });
 }
 
 /// Removes \p C unless it changed since it was scanned (a hit refreshed it,

@@ -10,6 +10,7 @@
 
 #include "ltocache/Config.h"
 #include "ltocache/Entry.h"
+#include "ltocache/FileSystem.h"
 #include "ltocache/LocalStore.h"
 #include "ltocache/Pruner.h"
 #include "ltocache/StatsLog.h"
@@ -81,18 +82,11 @@ struct DirUsage {
 
 static Expected<DirUsage> usage(const Twine &Dir) {
   DirUsage U;
-  if (!sys::fs::exists(Dir))
-    return U;
-  std::error_code EC;
-  for (sys::fs::recursive_directory_iterator It(Dir, EC), End;
-       It != End && !EC; It.increment(EC)) {
-    sys::fs::file_status St;
-    if (sys::fs::status(It->path(), St) || !sys::fs::is_regular_file(St))
-      continue;
-    ++U.Files;
-    U.Bytes += St.getSize();
-  }
-  if (EC)
+  if (std::error_code EC = walkRegularFiles(
+          Dir, [&](StringRef, const sys::fs::file_status &St) {
+            ++U.Files;
+            U.Bytes += St.getSize();
+          }))
     return createFileError(Dir, EC);
   return U;
 }

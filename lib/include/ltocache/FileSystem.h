@@ -8,9 +8,11 @@
 #ifndef LTOCACHE_FILESYSTEM_H
 #define LTOCACHE_FILESYSTEM_H
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <memory>
@@ -78,6 +80,15 @@ public:
 llvm::Expected<std::unique_ptr<FileSystem>>
 createFaultInjectingFileSystem(llvm::StringRef Spec,
                                std::unique_ptr<FileSystem> Base);
+
+/// Calls \p Visit for every regular file below \p Dir (recursively). A
+/// missing directory has no files; files that vanish while walking (a
+/// concurrent pruner) are skipped. Read-only, so outside the fault seam.
+std::error_code walkRegularFiles(
+    const llvm::Twine &Dir,
+    llvm::function_ref<void(llvm::StringRef Path,
+                            const llvm::sys::fs::file_status &Status)>
+        Visit);
 
 /// The filesystem the configuration asks for: real, or fault-injecting when
 /// \p FaultSpec is non-empty.
