@@ -55,15 +55,18 @@ public:
   /// the background, while the other jobs are still being looked up.
   void prepare() override {
     std::call_once(PreloadStarted, [this] {
-      Preloader = std::thread([this] { std::call_once(Once, [this] { choose(); }); });
+      Preloader =
+          std::thread([this] { std::call_once(Once, [this] { choose(); }); });
     });
   }
 
-  Error compile(const CommonJobArgs &C, const BackendJob &Job) override {
+  Expected<CompiledObject> compile(const CommonJobArgs &C,
+                                   const BackendJob &Job,
+                                   const CompileRequest &Request) override {
     std::call_once(Once, [this] { choose(); });
     if (!Chosen)
       return createStringError("%s", Refusal.c_str());
-    return Chosen->compile(C, Job);
+    return Chosen->compile(C, Job, Request);
   }
 
   StringRef name() const override {

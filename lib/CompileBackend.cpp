@@ -1,33 +1,114 @@
-//===- CompileBackend.cpp - The subprocess compile backend ----------------===//
+//===- CompileBackend.cpp - Cancellation and the subprocess backend -------===//
 
 #include "ltocache/CompileBackend.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Program.h"
 
+#include <cerrno>
+#include <signal.h>
+#include <sys/wait.h>
+
 using namespace llvm;
 
 namespace ltocache {
 
+// The hook runs under the lock, so once clearOnCancel() has returned it
+// cannot be running: a subprocess is never signalled after it was reaped.
+void CancelToken::cancel() {
+  std::lock_guard<std::mutex> G(Lock);
+  if (Cancelled)
+    return;
+  Cancelled = true;
+  if (Stop)
+    Stop();
+  Stop = nullptr;
+}
+
+bool CancelToken::cancelled() const {
+  std::lock_guard<std::mutex> G(Lock);
+  return Cancelled;
+}
+
+void CancelToken::onCancel(std::function<void()> F) {
+  std::lock_guard<std::mutex> G(Lock);
+  if (Cancelled)
+    F();
+  else
+    Stop = std::move(F);
+}
+
+void CancelToken::clearOnCancel() {
+  std::lock_guard<std::mutex> G(Lock);
+  Stop = nullptr;
+}
+
 CompileBackend::~CompileBackend() = default;
 
 Error CompileBackend::compileBatch(const CommonJobArgs &Common,
-                                   ArrayRef<const BackendJob *> Jobs) {
-  for (const BackendJob *Job : Jobs)
-    if (Error E = compile(Common, *Job))
+                                   ArrayRef<const BackendJob *> Jobs,
+                                   ArrayRef<CompileRequest> Requests,
+                                   CancelToken *Cancel) {
+  for (size_t I = 0; I < Jobs.size(); ++I) {
+    if (Cancel && Cancel->cancelled())
+      return Error::success();
+    if (Error E = compile(Common, *Jobs[I], Requests[I]).takeError())
       return E;
+  }
   return Error::success();
+}
+
+std::vector<std::string> argsWithOutput(const BackendJob &Job,
+                                        StringRef OutputPath) {
+  std::vector<std::string> Args = Job.Args;
+  for (size_t I = 0; I + 1 < Args.size(); ++I)
+    if (Args[I] == "-o") {
+      Args[I + 1] = OutputPath.str();
+      break;
+    }
+  return Args;
+}
+
+Expected<std::string> runProcess(StringRef Program, ArrayRef<StringRef> Argv,
+                                 CancelToken *Cancel) {
+  std::string ErrMsg;
+  bool Failed = false;
+  sys::ProcessInfo PI =
+      sys::ExecuteNoWait(Program, Argv, std::nullopt, {}, 0, &ErrMsg, &Failed);
+  if (Failed)
+    return createStringError("cannot run '%s': %s", Program.str().c_str(),
+                             ErrMsg.c_str());
+  if (Cancel) {
+    // SIGTERM, not SIGKILL: clang's handler removes its temporary files.
+    Cancel->onCancel([Pid = PI.Pid] { ::kill(Pid, SIGTERM); });
+    // Wait for the exit without reaping, so the pid stays ours until the
+    // hook is gone.
+    siginfo_t Info;
+    while (::waitid(P_PID, PI.Pid, &Info, WEXITED | WNOWAIT) != 0 &&
+           errno == EINTR)
+      ;
+    Cancel->clearOnCancel();
+  }
+  sys::ProcessInfo Done = sys::Wait(PI, std::nullopt, &ErrMsg);
+  if (Done.ReturnCode == 0)
+    return "";
+  if (!ErrMsg.empty())
+    return ErrMsg;
+  return ("exit code " + Twine(Done.ReturnCode)).str();
 }
 
 namespace {
 
 class SubprocessBackend : public CompileBackend {
 public:
-  Error compile(const CommonJobArgs &Common, const BackendJob &Job) override {
+  Expected<CompiledObject> compile(const CommonJobArgs &Common,
+                                   const BackendJob &Job,
+                                   const CompileRequest &Request) override {
+    std::vector<std::string> JobArgs = argsWithOutput(Job, Request.OutputPath);
     std::vector<StringRef> Argv;
     for (const std::string &A : Common.Args)
       Argv.push_back(A);
-    for (const std::string &A : Job.Args)
+    for (const std::string &A : JobArgs)
       Argv.push_back(A);
     std::string Exe = Common.Args.front();
     if (!StringRef(Exe).contains('/')) {
@@ -37,15 +118,16 @@ public:
                                  Exe.c_str());
       Exe = *Found;
     }
-    std::string ErrMsg;
-    int RC = sys::ExecuteAndWait(Exe, Argv, std::nullopt, {}, 0, 0, &ErrMsg);
-    if (RC != 0)
-      return createStringError(
-          "backend compile of '%s' failed (%s): %s", Job.Module.c_str(),
-          ErrMsg.empty() ? ("exit code " + Twine(RC)).str().c_str()
-                         : ErrMsg.c_str(),
-          join(Argv, " ").c_str());
-    return Error::success();
+    auto RC = runProcess(Exe, Argv, Request.Cancel);
+    if (!RC)
+      return RC.takeError();
+    if (Request.Cancel && Request.Cancel->cancelled())
+      return createStringError("cancelled");
+    if (!RC->empty())
+      return createStringError("backend compile of '%s' failed (%s): %s",
+                               Job.Module.c_str(), RC->c_str(),
+                               join(Argv, " ").c_str());
+    return CompiledObject();
   }
   StringRef name() const override { return "process"; }
 };

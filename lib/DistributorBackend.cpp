@@ -28,19 +28,33 @@ public:
       : Exe(std::move(Exe)), Args(std::move(Args)),
         WorkDir(std::move(WorkDir)) {}
 
-  Error compile(const CommonJobArgs &Common, const BackendJob &Job) override {
-    return compileBatch(Common, {&Job});
+  Expected<CompiledObject> compile(const CommonJobArgs &Common,
+                                   const BackendJob &Job,
+                                   const CompileRequest &Request) override {
+    const BackendJob *J = &Job;
+    if (Error E = compileBatch(Common, J, Request, Request.Cancel))
+      return std::move(E);
+    return CompiledObject();
   }
   bool batches() const override { return true; }
   StringRef name() const override { return "distributor"; }
 
   Error compileBatch(const CommonJobArgs &Common,
-                     ArrayRef<const BackendJob *> Jobs) override {
+                     ArrayRef<const BackendJob *> Jobs,
+                     ArrayRef<CompileRequest> Requests,
+                     CancelToken *Cancel) override {
     json::Array JobList;
-    for (const BackendJob *J : Jobs)
-      JobList.push_back(json::Object{{"args", strings(J->Args)},
-                                     {"inputs", strings(J->Inputs)},
-                                     {"outputs", strings(J->Outputs)}});
+    for (size_t I = 0; I < Jobs.size(); ++I) {
+      const std::string &Out = Requests[I].OutputPath;
+      std::vector<std::string> Outputs = Jobs[I]->Outputs;
+      for (std::string &O : Outputs)
+        if (O == Jobs[I]->Output)
+          O = Out;
+      JobList.push_back(
+          json::Object{{"args", strings(argsWithOutput(*Jobs[I], Out))},
+                       {"inputs", strings(Jobs[I]->Inputs)},
+                       {"outputs", strings(Outputs)}});
+    }
     json::Object Doc{
         {"common", json::Object{{"linker_output", Common.LinkerOutput},
                                 {"args", strings(Common.Args)},
@@ -65,20 +79,19 @@ public:
     for (const std::string &A : Args)
       Argv.push_back(A);
     Argv.push_back(Path);
-    std::string ErrMsg;
-    int RC = sys::ExecuteAndWait(Program, Argv, std::nullopt, {}, 0, 0,
-                                 &ErrMsg);
+    auto Failure = runProcess(Program, Argv, Cancel);
     sys::fs::remove(Path);
-    if (RC != 0)
-      return createStringError(
-          "distributor '%s' failed (%s) on %zu jobs", Exe.c_str(),
-          ErrMsg.empty() ? ("exit code " + Twine(RC)).str().c_str()
-                         : ErrMsg.c_str(),
-          Jobs.size());
-    for (const BackendJob *J : Jobs)
-      if (!sys::fs::exists(J->Output))
+    if (!Failure)
+      return Failure.takeError();
+    if (Cancel && Cancel->cancelled())
+      return Error::success();
+    if (!Failure->empty())
+      return createStringError("distributor '%s' failed (%s) on %zu jobs",
+                               Exe.c_str(), Failure->c_str(), Jobs.size());
+    for (const CompileRequest &R : Requests)
+      if (!sys::fs::exists(R.OutputPath))
         return createStringError("distributor '%s' did not produce '%s'",
-                                 Exe.c_str(), J->Output.c_str());
+                                 Exe.c_str(), R.OutputPath.c_str());
     return Error::success();
   }
 

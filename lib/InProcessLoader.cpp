@@ -60,16 +60,31 @@ class InProcessAdapter : public CompileBackend {
 public:
   explicit InProcessAdapter(ltocache_inprocess_compile_fn Compile)
       : Compile(Compile) {}
-  Error compile(const CommonJobArgs &Common, const BackendJob &Job) override {
+  /// The job runs with its own arguments (so derived names, such as a
+  /// split-DWARF file, stay what the remote compiler would make); the
+  /// object comes back in memory and is never written by clang.
+  Expected<CompiledObject> compile(const CommonJobArgs &Common,
+                                   const BackendJob &Job,
+                                   const CompileRequest &Request) override {
     std::vector<const char *> Argv;
     for (const std::string &A : Common.Args)
       Argv.push_back(A.c_str());
     for (const std::string &A : Job.Args)
       Argv.push_back(A.c_str());
     char Err[4096];
-    if (Compile(Argv.data(), Argv.size(), Err, sizeof(Err)) != 0)
+    CompiledObject O;
+    auto OnData = [](void *Ctx, const char *Data, size_t Size) {
+      auto Buf = WritableMemoryBuffer::getNewUninitMemBuffer(Size);
+      memcpy(Buf->getBufferStart(), Data, Size);
+      static_cast<CompiledObject *>(Ctx)->InMemory = std::move(Buf);
+    };
+    if (Compile(Argv.data(), Argv.size(), Job.Output.c_str(), OnData, &O, Err,
+                sizeof(Err)) != 0)
       return createStringError("%s", Err);
-    return Error::success();
+    if (!O.InMemory)
+      return createStringError("in-process compile of '%s' produced no object",
+                               Job.Module.c_str());
+    return O;
   }
   StringRef name() const override { return "in-process"; }
 

@@ -1,16 +1,22 @@
 //===- JobScheduler.cpp - Runs a link's jobs through the cache ------------===//
 
 #include "ltocache/JobScheduler.h"
+#include "ltocache/Entry.h"
 
 #include "llvm/Support/Chrono.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -21,6 +27,10 @@ enum WarningKind : unsigned {
   NoKey = 1 << 0,
   Corrupt = 1 << 1,
   PublishFailed = 1 << 2,
+  RemoteFailed = 1 << 3,
+  RemoteBadEntry = 1 << 4,
+  UploadFailed = 1 << 5,
+  ReportFailed = 1 << 6,
 };
 
 uint64_t microsSince(std::chrono::steady_clock::time_point Start) {
@@ -81,23 +91,15 @@ bool JobScheduler::lookupJob(size_t I) {
   return true;
 }
 
-void JobScheduler::publishJob(size_t I) {
-  JobOutcome &O = Outcomes[I];
+void JobScheduler::publishJob(size_t I, StringRef Object) {
   if (!Keys[I])
     return; // Uncached.
-  O.What = JobOutcome::Miss;
-  const BackendJob &Job = Jobs[I];
-  auto Object = MemoryBuffer::getFile(Job.Output, /*IsText=*/false,
-                                      /*RequiresNullTerminator=*/false);
-  Error Published = Object ? Store->publish(Keys[I]->Key,
-                                            (*Object)->getBuffer(),
-                                            O.CompileMicros)
-                           : createFileError(Job.Output, Object.getError());
-  if (Published) {
-    O.Bypassed = true;
+  if (Error E =
+          Store->publish(Keys[I]->Key, Object, Outcomes[I].CompileMicros)) {
+    Outcomes[I].Bypassed = true;
     warnOnce(PublishFailed,
              "could not store results in the cache, using fresh objects: " +
-                 toString(std::move(Published)));
+                 toString(std::move(E)));
   }
 }
 
@@ -107,17 +109,19 @@ Expected<LinkStats> JobScheduler::run() {
   Failures.clear();
   for (size_t I = 0; I < Jobs.size(); ++I)
     Failures.push_back(Error::success());
-  DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
 
   // Phase 1: every job's key and local lookup; hits are published at once.
   std::vector<char> Missed(Jobs.size(), 0);
-  for (size_t I = 0; I < Jobs.size(); ++I)
-    Pool.async([&, I] {
-      Missed[I] = !lookupJob(I);
-      if (Missed[I])
-        Backend.prepare();
-    });
-  Pool.wait();
+  {
+    DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
+    for (size_t I = 0; I < Jobs.size(); ++I)
+      Pool.async([&, I] {
+        Missed[I] = !lookupJob(I);
+        if (Missed[I])
+          Backend.prepare();
+      });
+    Pool.wait();
+  }
 
   // Phase 2: the misses, biggest modules first (they bound the link's
   // critical path).
@@ -133,35 +137,9 @@ Expected<LinkStats> JobScheduler::run() {
   }
   llvm::stable_sort(Misses,
                     [&](size_t A, size_t B) { return Sizes[A] > Sizes[B]; });
-
-  if (Backend.batches() && !Misses.empty()) {
-    std::vector<const BackendJob *> Batch;
-    for (size_t I : Misses)
-      Batch.push_back(&Jobs[I]);
-    auto Start = std::chrono::steady_clock::now();
-    if (Error E = Backend.compileBatch(Common, Batch)) {
-      Failures[Misses.front()] = std::move(E);
-    } else {
-      // A batch has one duration; each job is charged an equal share.
-      uint64_t Share = microsSince(Start) / Misses.size();
-      for (size_t I : Misses) {
-        Outcomes[I].CompileMicros = Share;
-        Pool.async([&, I] { publishJob(I); });
-      }
-    }
-  } else {
-    for (size_t I : Misses)
-      Pool.async([&, I] {
-        auto Start = std::chrono::steady_clock::now();
-        if (Error E = Backend.compile(Common, Jobs[I])) {
-          Failures[I] = std::move(E);
-          return;
-        }
-        Outcomes[I].CompileMicros = microsSince(Start);
-        publishJob(I);
-      });
-  }
-  Pool.wait();
+  LinkStats Stats;
+  if (!Misses.empty())
+    runMisses(Misses, Stats);
 
   Error First = Error::success();
   for (Error &F : Failures)
@@ -174,13 +152,459 @@ Expected<LinkStats> JobScheduler::run() {
   if (First)
     return std::move(First);
 
-  LinkStats Stats;
   for (const JobOutcome &O : Outcomes)
     Stats.add(O);
   if (!Options.KeyLogPath.empty())
     if (Error E = writeKeyLog(Keys))
       return std::move(E);
   return Stats;
+}
+
+//===----------------------------------------------------------------------===//
+// Phase 2: compiles racing remote lookups.
+//===----------------------------------------------------------------------===//
+
+JobScheduler::~JobScheduler() {
+  std::unique_lock<std::mutex> L(Lock);
+  for (Worker &W : Workers)
+    if (W.Thread.joinable()) {
+      L.unlock();
+      W.Thread.join();
+      L.lock();
+    }
+}
+
+bool JobScheduler::abandonedCompilesRunning() {
+  std::lock_guard<std::mutex> G(Lock);
+  for (const Worker &W : Workers)
+    if (W.Abandoned && !W.Exited)
+      return true;
+  return false;
+}
+
+std::string JobScheduler::racePath(size_t I) const {
+  return Jobs[I].Output + ".ltocache-race-" +
+         std::to_string(sys::Process::getProcessId());
+}
+
+void JobScheduler::runMisses(const std::vector<size_t> &Misses,
+                             LinkStats &Stats) {
+  std::unique_lock<std::mutex> L(Lock);
+  States = std::vector<MissState>(Jobs.size());
+  Order = Misses;
+  Unsettled = Misses.size();
+  std::vector<size_t> Asked;
+  if (Options.OpenRemote && Store)
+    for (size_t I : Misses)
+      if (Keys[I]) {
+        Asked.push_back(I);
+        States[I].LookupPending = true;
+        Outcomes[I].Remote = JobOutcome::Abandoned;
+      }
+  if (!Asked.empty())
+    RemoteThread = std::thread([this, Asked] { lookUpRemote(Asked); });
+
+  if (Backend.batches()) {
+    L.unlock();
+    runBatch(Misses);
+    L.lock();
+  } else {
+    unsigned N = hardware_concurrency(Options.Workers).compute_thread_count();
+    for (unsigned W = 0; W < std::max(1u, N); ++W)
+      startWorker();
+  }
+  Changed.wait(L, [&] { return Unsettled == 0; });
+
+  // Every job is settled: lookups still open can no longer win (unless
+  // the determinism check waits for them, within the budget).
+  if (RemoteThread.joinable()) {
+    StopRemote = !Options.DeterminismCheck;
+    while (!RemoteDone) {
+      if (StopRemote && Remote)
+        Remote->cancel(); // Repeated: a cancel before the call starts is lost.
+      Changed.wait_for(L, std::chrono::milliseconds(5));
+    }
+    L.unlock();
+    RemoteThread.join();
+    L.lock();
+  }
+  for (Worker &W : Workers)
+    if (W.Thread.joinable() && (W.Exited || !W.Abandoned)) {
+      L.unlock();
+      W.Thread.join();
+      L.lock();
+    }
+  L.unlock();
+
+  if (Options.DeterminismCheck)
+    checkDeterminism(Misses);
+  if (Remote)
+    uploadResults(Misses, Stats);
+  if (!RemoteUnusable.empty())
+    warnOnce(RemoteFailed,
+             "remote cache unusable, compiling locally: " + RemoteUnusable);
+}
+
+void JobScheduler::startWorker() {
+  Workers.emplace_back();
+  Worker *W = &Workers.back();
+  W->Thread = std::thread([this, W] { workerLoop(W); });
+}
+
+void JobScheduler::workerLoop(Worker *Self) {
+  std::unique_lock<std::mutex> L(Lock);
+  Self->Tid = ::gettid();
+  while (!Self->Abandoned) {
+    size_t I = pickJob();
+    if (I == SIZE_MAX)
+      break;
+    compileJob(I, L, Self);
+  }
+  Self->Exited = true;
+  Changed.notify_all();
+}
+
+size_t JobScheduler::pickJob() {
+  size_t Waiting = SIZE_MAX;
+  for (size_t I : Order) {
+    const MissState &S = States[I];
+    if (S.Started || S.Claimed)
+      continue;
+    if (!S.LookupPending)
+      return I; // The remote cannot help this one: it goes first.
+    if (Waiting == SIZE_MAX)
+      Waiting = I;
+  }
+  return Waiting;
+}
+
+void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
+                              Worker *Self) {
+  MissState &S = States[I];
+  S.Started = true;
+  S.CompiledBy = Self;
+  // Only a compile that can lose writes elsewhere than the job's output.
+  S.Racing = S.LookupPending && !Options.DeterminismCheck;
+  std::string Path = S.Racing ? racePath(I) : Jobs[I].Output;
+  CompileRequest Request{Path, S.Racing ? &S.Cancel : nullptr};
+  L.unlock();
+
+  auto Start = std::chrono::steady_clock::now();
+  Expected<CompiledObject> R = Backend.compile(Common, Jobs[I], Request);
+  uint64_t Micros = microsSince(Start);
+
+  L.lock();
+  S.CompiledBy = nullptr;
+  if (S.Claimed) {
+    // The remote won; whatever this compile made is not wanted.
+    L.unlock();
+    if (!R)
+      consumeError(R.takeError());
+    sys::fs::remove(Path);
+    L.lock();
+    return;
+  }
+  S.Claimed = true;
+  if (!R) {
+    Failures[I] = R.takeError();
+    settle(I);
+    return;
+  }
+  JobOutcome &O = Outcomes[I];
+  O.What = Keys[I] ? JobOutcome::Miss : JobOutcome::Uncached;
+  O.CompileMicros = Micros;
+  O.LocalWon = S.LookupPending;
+  L.unlock();
+  finishLocal(I, Path, std::move(R->InMemory));
+  L.lock();
+  settle(I);
+}
+
+void JobScheduler::finishLocal(size_t I, const std::string &Path,
+                               std::unique_ptr<MemoryBuffer> Object) {
+  const BackendJob &Job = Jobs[I];
+  if (Object) {
+    if (Error E = writeOutput(Job.Output, Object->getBuffer())) {
+      Failures[I] = std::move(E);
+      return;
+    }
+  } else {
+    if (Path != Job.Output)
+      if (std::error_code EC = sys::fs::rename(Path, Job.Output)) {
+        sys::fs::remove(Path);
+        Failures[I] = createFileError(Job.Output, EC);
+        return;
+      }
+    if (!Keys[I])
+      return;
+    auto File = MemoryBuffer::getFile(Job.Output, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
+    if (!File) {
+      Outcomes[I].Bypassed = true;
+      warnOnce(PublishFailed,
+               "could not read '" + Job.Output +
+                   "' to store it: " + File.getError().message());
+      return;
+    }
+    Object = std::move(*File);
+  }
+  publishJob(I, Object->getBuffer());
+}
+
+void JobScheduler::settle(size_t I) {
+  States[I].Settled = true;
+  --Unsettled;
+  Changed.notify_all();
+}
+
+void JobScheduler::runBatch(const std::vector<size_t> &Misses) {
+  // Another distributor gets every miss at once, writing temporaries for
+  // jobs the remote may still answer; it is stopped if the remote answers
+  // them all.
+  std::vector<const BackendJob *> Batch;
+  std::vector<CompileRequest> Requests;
+  {
+    std::lock_guard<std::mutex> G(Lock);
+    for (size_t I : Misses) {
+      MissState &S = States[I];
+      S.Started = true;
+      S.Racing = S.LookupPending && !Options.DeterminismCheck;
+      Batch.push_back(&Jobs[I]);
+      Requests.push_back({S.Racing ? racePath(I) : Jobs[I].Output, nullptr});
+    }
+    BatchCancel = std::make_unique<CancelToken>();
+  }
+  auto Start = std::chrono::steady_clock::now();
+  Error E = Backend.compileBatch(Common, Batch, Requests, BatchCancel.get());
+  uint64_t Share = microsSince(Start) / Misses.size();
+
+  std::vector<size_t> Won;
+  {
+    std::lock_guard<std::mutex> G(Lock);
+    for (size_t K = 0; K < Misses.size(); ++K) {
+      size_t I = Misses[K];
+      MissState &S = States[I];
+      if (S.Claimed) {
+        sys::fs::remove(Requests[K].OutputPath);
+        continue;
+      }
+      S.Claimed = true;
+      if (E) {
+        settle(I);
+        continue;
+      }
+      JobOutcome &O = Outcomes[I];
+      O.What = Keys[I] ? JobOutcome::Miss : JobOutcome::Uncached;
+      O.CompileMicros = Share;
+      O.LocalWon = S.LookupPending;
+      Won.push_back(K);
+    }
+  }
+  if (E) {
+    Failures[Misses.front()] = std::move(E);
+    return;
+  }
+  DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
+  for (size_t K : Won)
+    Pool.async([&, K] {
+      finishLocal(Misses[K], Requests[K].OutputPath, nullptr);
+      std::lock_guard<std::mutex> G(Lock);
+      settle(Misses[K]);
+    });
+  Pool.wait();
+}
+
+void JobScheduler::lookUpRemote(const std::vector<size_t> &Asked) {
+  auto Opened = Options.OpenRemote();
+  std::unique_lock<std::mutex> L(Lock);
+  if (!Opened || StopRemote) {
+    if (!Opened)
+      RemoteUnusable = toString(Opened.takeError());
+    for (size_t I : Asked) {
+      States[I].LookupPending = false;
+      Outcomes[I].Remote =
+          StopRemote ? JobOutcome::Abandoned : JobOutcome::Error;
+    }
+    RemoteHealthy = false;
+    RemoteDone = true;
+    Changed.notify_all();
+    return;
+  }
+  Remote = std::move(*Opened);
+  L.unlock();
+
+  std::vector<Digest> Digests;
+  for (size_t I : Asked)
+    Digests.push_back(Keys[I]->Key);
+  Remote->lookupAll(Digests, RemoteStore::Clock::now() + Options.LookupBudget,
+                    [&](size_t K, RemoteResult R) {
+                      onRemoteAnswer(Asked[K], std::move(R));
+                    });
+
+  L.lock();
+  for (size_t I : Asked)
+    States[I].LookupPending = false;
+  RemoteDone = true;
+  Changed.notify_all();
+}
+
+void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
+  const BackendJob &Job = Jobs[I];
+  std::optional<DecodedEntry> Entry;
+  std::string Why;
+  if (R.What == RemoteResult::Hit) {
+    if (auto D = decodeEntry(R.Body, Keys[I]->Key))
+      Entry = *D;
+    else
+      Why = toString(D.takeError());
+  }
+
+  std::unique_lock<std::mutex> L(Lock);
+  MissState &S = States[I];
+  JobOutcome &O = Outcomes[I];
+  S.LookupPending = false;
+  switch (R.What) {
+  case RemoteResult::Hit:
+    O.Remote = Entry ? JobOutcome::Found : JobOutcome::Error;
+    if (!Entry)
+      warnOnce(RemoteBadEntry, "remote cache served a bad entry for '" +
+                                   Job.Module + "' (a miss): " + Why);
+    break;
+  case RemoteResult::Miss:
+    O.Remote = JobOutcome::NotFound;
+    AnyRemoteAnswer = true;
+    break;
+  case RemoteResult::Failed:
+    O.Remote = JobOutcome::Error;
+    warnOnce(RemoteFailed,
+             "remote cache lookup failed (compiling locally): " + R.Message);
+    break;
+  case RemoteResult::TimedOut:
+    O.Remote = JobOutcome::TimedOut;
+    RemoteHealthy = false;
+    break;
+  case RemoteResult::Cancelled:
+    O.Remote = JobOutcome::Abandoned;
+    break;
+  }
+  if (!Entry)
+    return;
+  AnyRemoteAnswer = true;
+  if (Options.DeterminismCheck) {
+    S.RemotePayload = Entry->Payload.str();
+    S.HaveRemotePayload = true;
+    return;
+  }
+  if (S.Claimed)
+    return; // The local compile won.
+  S.Claimed = true;
+  O.What = JobOutcome::RemoteHit;
+  O.SavedMicros = Entry->CompileMicros;
+  if (S.Started) {
+    O.RemoteWon = true;
+    O.CompileCancelled = true;
+    S.Cancel.cancel();
+    if (Worker *W = S.CompiledBy) {
+      // clang's code cannot be interrupted: let it finish in the
+      // background, at the lowest priority, while a new worker goes on.
+      W->Abandoned = true;
+      ::setpriority(PRIO_PROCESS, W->Tid, 19);
+      startWorker();
+    }
+    if (BatchCancel && llvm::all_of(Order, [&](size_t J) {
+          return States[J].Claimed && Outcomes[J].What == JobOutcome::RemoteHit;
+        }))
+      BatchCancel->cancel();
+  }
+  L.unlock();
+
+  if (Error E = writeOutput(Job.Output, Entry->Payload)) {
+    Failures[I] = std::move(E);
+  } else if (Error E = Store->publish(Keys[I]->Key, Entry->Payload,
+                                      Entry->CompileMicros)) {
+    warnOnce(PublishFailed,
+             "could not store results in the cache, using fresh objects: " +
+                 toString(std::move(E)));
+  }
+  L.lock();
+  settle(I);
+}
+
+void JobScheduler::uploadResults(const std::vector<size_t> &Misses,
+                                 LinkStats &Stats) {
+  if (Remote->readOnly())
+    return;
+  if (!RemoteHealthy || !AnyRemoteAnswer) {
+    Stats.UploadsSkipped = "uploads skipped: the remote did not answer";
+    return;
+  }
+  std::vector<size_t> Sent;
+  std::vector<std::pair<Digest, std::string>> Entries;
+  for (size_t I : Misses) {
+    // Only what the remote lacks (a determinism check compiles what it has).
+    if (Outcomes[I].What != JobOutcome::Miss ||
+        Outcomes[I].Remote == JobOutcome::Found)
+      continue;
+    auto Object = MemoryBuffer::getFile(Jobs[I].Output, /*IsText=*/false,
+                                        /*RequiresNullTerminator=*/false);
+    if (!Object)
+      continue;
+    Sent.push_back(I);
+    Entries.emplace_back(Keys[I]->Key,
+                         encodeEntry(Keys[I]->Key, (*Object)->getBuffer(),
+                                     Outcomes[I].CompileMicros));
+  }
+  if (Entries.empty())
+    return;
+  Remote->storeAll(Entries, RemoteStore::Clock::now() + Options.UploadBudget,
+                   [&](size_t K, RemoteResult R) {
+                     JobOutcome &O = Outcomes[Sent[K]];
+                     if (R.What == RemoteResult::Hit) {
+                       O.Uploaded = true;
+                       return;
+                     }
+                     O.UploadFailed = true;
+                     warnOnce(UploadFailed,
+                              "upload to the remote cache failed: " +
+                                  (R.Message.empty() ? std::string("timed out")
+                                                     : R.Message));
+                   });
+}
+
+void JobScheduler::checkDeterminism(const std::vector<size_t> &Misses) {
+  for (size_t I : Misses) {
+    const MissState &S = States[I];
+    JobOutcome &O = Outcomes[I];
+    if (!S.HaveRemotePayload || O.What != JobOutcome::Miss)
+      continue;
+    auto Local = MemoryBuffer::getFile(Jobs[I].Output, /*IsText=*/false,
+                                       /*RequiresNullTerminator=*/false);
+    if (!Local || (*Local)->getBuffer() == S.RemotePayload)
+      continue;
+    // The local object is used (and was stored); both are kept.
+    O.Mismatch = true;
+    SmallString<256> Dir(Options.ReportDir);
+    sys::path::append(Dir, toHex(Keys[I]->Key));
+    std::string Report;
+    raw_string_ostream OS(Report);
+    OS << "module " << Jobs[I].Module << "\nkey " << toHex(Keys[I]->Key)
+       << "\nlocal " << (*Local)->getBufferSize() << " bytes\nremote "
+       << S.RemotePayload.size() << " bytes\n";
+    Error E = errorCodeToError(sys::fs::create_directories(Dir));
+    for (auto [Name, Data] :
+         {std::pair<const char *, StringRef>{"local.o", (*Local)->getBuffer()},
+          {"remote.o", S.RemotePayload},
+          {"job.txt", Report}}) {
+      SmallString<256> P(Dir);
+      sys::path::append(P, Name);
+      if (!E)
+        E = writeOutput(P, Data);
+    }
+    if (E)
+      warnOnce(ReportFailed, "cannot keep the determinism report in '" +
+                                 Options.ReportDir +
+                                 "': " + toString(std::move(E)));
+  }
 }
 
 Error JobScheduler::writeKeyLog(

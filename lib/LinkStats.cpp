@@ -15,6 +15,9 @@ void LinkStats::add(const JobOutcome &O) {
   case JobOutcome::Hit:
     ++Hits;
     break;
+  case JobOutcome::RemoteHit:
+    ++FromRemote;
+    break;
   case JobOutcome::Miss:
     ++Misses;
     break;
@@ -22,8 +25,37 @@ void LinkStats::add(const JobOutcome &O) {
     ++Uncached;
     break;
   }
+  switch (O.Remote) {
+  case JobOutcome::NotAsked:
+    break;
+  case JobOutcome::Found:
+    ++RemoteAsked;
+    ++RemoteHits;
+    break;
+  case JobOutcome::Abandoned:
+    ++RemoteAsked;
+    break;
+  case JobOutcome::NotFound:
+    ++RemoteAsked;
+    ++RemoteMisses;
+    break;
+  case JobOutcome::Error:
+    ++RemoteAsked;
+    ++RemoteErrors;
+    break;
+  case JobOutcome::TimedOut:
+    ++RemoteAsked;
+    ++RemoteTimeouts;
+    break;
+  }
   Bypasses += O.Bypassed;
   Corrupt += O.CorruptFound;
+  RemoteWins += O.RemoteWon;
+  LocalWins += O.LocalWon;
+  Cancelled += O.CompileCancelled;
+  Uploads += O.Uploaded;
+  UploadFailures += O.UploadFailed;
+  Mismatches += O.Mismatch;
   CompileMicros += O.CompileMicros;
   SavedMicros += O.SavedMicros;
 }
@@ -33,6 +65,8 @@ std::string LinkStats::summaryLine() const {
   raw_string_ostream OS(S);
   OS << "ltocache: " << Jobs << " jobs, " << Hits << " hits, " << Misses
      << " misses, " << Bypasses << " bypasses";
+  if (FromRemote)
+    OS << ", " << FromRemote << " from remote";
   if (Uncached)
     OS << ", " << Uncached << " uncached";
   if (Corrupt)
@@ -41,6 +75,19 @@ std::string LinkStats::summaryLine() const {
      << format("%.2f", SavedMicros / 1e6) << "s";
   if (CompileMicros && !Backend.empty() && Backend != "none")
     OS << " (" << Backend << ")";
+  if (RemoteAsked) {
+    OS << "; remote: " << RemoteHits << " hits, " << RemoteMisses << " misses, "
+       << RemoteErrors << " errors, " << RemoteTimeouts
+       << " timeouts; races: " << RemoteWins << " remote wins, " << LocalWins
+       << " local wins, " << Cancelled << " cancelled; " << Uploads
+       << " uploads";
+    if (UploadFailures)
+      OS << ", " << UploadFailures << " upload failures";
+    if (!UploadsSkipped.empty())
+      OS << " (" << UploadsSkipped << ")";
+    if (Mismatches)
+      OS << "; " << Mismatches << " determinism mismatches";
+  }
   return S;
 }
 

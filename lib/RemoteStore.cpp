@@ -1,27 +1,48 @@
-//===- RemoteStore.cpp - Cache entries on an HTTP server ------------------===//
+//===- RemoteStore.cpp - Cache entries on a shared server -----------------===//
+//
+// The HTTP remote store's C++ face. The transfers themselves run in
+// LTOCacheHttp.so (lib/http/, HttpABI.h), loaded here on first use: the
+// programs do not link libcurl.
+//
+//===----------------------------------------------------------------------===//
 
 #include "ltocache/RemoteStore.h"
+#include "ltocache/BundledModule.h"
+#include "ltocache/HttpABI.h"
 
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/DynamicLibrary.h"
 
-#include <curl/curl.h>
-#include <mutex>
+#include <limits>
 
 using namespace llvm;
 
 namespace ltocache {
 
 Expected<RemoteLayout> parseRemoteLayout(StringRef Name) {
-  std::optional<RemoteLayout> L = StringSwitch<std::optional<RemoteLayout>>(Name)
-                                      .Case("flat", RemoteLayout::Flat)
-                                      .Case("subdirs", RemoteLayout::Subdirs)
-                                      .Case("bazel", RemoteLayout::Bazel)
-                                      .Default(std::nullopt);
+  std::optional<RemoteLayout> L =
+      StringSwitch<std::optional<RemoteLayout>>(Name)
+          .Case("flat", RemoteLayout::Flat)
+          .Case("subdirs", RemoteLayout::Subdirs)
+          .Case("bazel", RemoteLayout::Bazel)
+          .Default(std::nullopt);
   if (!L)
     return createStringError("unknown remote layout '%s' (expected flat, "
                              "subdirs or bazel)",
                              Name.str().c_str());
   return *L;
+}
+
+StringRef remoteLayoutName(RemoteLayout Layout) {
+  switch (Layout) {
+  case RemoteLayout::Flat:
+    return "flat";
+  case RemoteLayout::Subdirs:
+    return "subdirs";
+  case RemoteLayout::Bazel:
+    return "bazel";
+  }
+  return "subdirs";
 }
 
 std::string remotePath(RemoteLayout Layout, const Digest &Key) {
@@ -37,182 +58,224 @@ std::string remotePath(RemoteLayout Layout, const Digest &Key) {
   return Hex;
 }
 
+std::string maskUrlCredentials(StringRef Url) {
+  size_t Scheme = Url.find("://");
+  size_t Start = Scheme == StringRef::npos ? 0 : Scheme + 3;
+  size_t End = Url.find_first_of("/?#", Start);
+  StringRef Authority = Url.slice(Start, End);
+  size_t At = Authority.rfind('@');
+  if (At == StringRef::npos)
+    return Url.str();
+  return (Url.take_front(Start) + "***" + Url.substr(Start + At)).str();
+}
+
+RemoteStore::~RemoteStore() = default;
+
 namespace {
-/// One HTTP request and what came back.
-struct Transfer {
-  CURL *Easy = nullptr;
-  std::string Url;
-  const std::string *Upload = nullptr;
-  size_t Sent = 0;
-  std::string Response;
-  RemoteResult Result;
-  bool Done = false;
+
+/// LTOCacheHttp.so's entry points, or why it could not be loaded.
+struct HttpModule {
+  std::string Problem;
+  ltocache_http_open_fn Open = nullptr;
+  ltocache_http_close_fn Close = nullptr;
+  ltocache_http_run_fn Run = nullptr;
+  ltocache_http_cancel_fn Cancel = nullptr;
 };
 
-size_t onData(char *Ptr, size_t Size, size_t N, void *User) {
-  static_cast<Transfer *>(User)->Response.append(Ptr, Size * N);
-  return Size * N;
+HttpModule loadHttpModule() {
+  HttpModule M;
+  std::string Path = bundledModulePath("LTOCacheHttp.so");
+  std::string Err;
+  sys::DynamicLibrary Lib =
+      sys::DynamicLibrary::getPermanentLibrary(Path.c_str(), &Err);
+  if (!Lib.isValid()) {
+    M.Problem = "cannot load " + Path + ": " + Err;
+    return M;
+  }
+  auto Sym = [&](const char *Name) -> void * {
+    void *Addr = Lib.getAddressOfSymbol(Name);
+    if (!Addr && M.Problem.empty())
+      M.Problem = Path + " has no " + Name;
+    return Addr;
+  };
+  auto Version = reinterpret_cast<ltocache_http_abi_version_fn>(
+      Sym("ltocacheHttpABIVersion"));
+  if (!Version)
+    return M;
+  if (unsigned V = Version(); V != LTOCACHE_HTTP_ABI_VERSION) {
+    M.Problem = Path + " speaks interface version " + std::to_string(V) +
+                ", expected " + std::to_string(LTOCACHE_HTTP_ABI_VERSION);
+    return M;
+  }
+  M.Open = reinterpret_cast<ltocache_http_open_fn>(Sym("ltocacheHttpOpen"));
+  M.Close = reinterpret_cast<ltocache_http_close_fn>(Sym("ltocacheHttpClose"));
+  M.Run = reinterpret_cast<ltocache_http_run_fn>(Sym("ltocacheHttpRun"));
+  M.Cancel =
+      reinterpret_cast<ltocache_http_cancel_fn>(Sym("ltocacheHttpCancel"));
+  return M;
 }
 
-size_t onRead(char *Buf, size_t Size, size_t N, void *User) {
-  auto *T = static_cast<Transfer *>(User);
-  size_t Chunk = std::min(Size * N, T->Upload->size() - T->Sent);
-  memcpy(Buf, T->Upload->data() + T->Sent, Chunk);
-  T->Sent += Chunk;
-  return Chunk;
+/// Loaded once per process, on first use.
+const HttpModule &httpModule() {
+  static const HttpModule M = loadHttpModule();
+  return M;
 }
+
+/// Milliseconds from now to \p Deadline, rounded up, at least 0.
+long long millisecondsUntil(RemoteStore::Clock::time_point Deadline) {
+  auto Now = RemoteStore::Clock::now();
+  if (Deadline <= Now)
+    return 0;
+  auto Left = Deadline - Now;
+  constexpr auto Max =
+      std::chrono::milliseconds(std::numeric_limits<int>::max());
+  if (Left >= Max)
+    return Max.count();
+  return std::chrono::ceil<std::chrono::milliseconds>(Left).count();
+}
+
+class HttpRemoteStore : public RemoteStore {
+public:
+  HttpRemoteStore(RemoteOptions Options, const HttpModule &M, ltocache_http *H)
+      : Options(std::move(Options)), M(M), H(H) {}
+  ~HttpRemoteStore() override { M.Close(H); }
+
+  void lookupAll(ArrayRef<Digest> Keys, Clock::time_point Deadline,
+                 const ResultCallback &OnResult) override {
+    run(LTOCACHE_HTTP_GET, Keys, {}, Deadline, OnResult);
+  }
+
+  void containsAll(ArrayRef<Digest> Keys, Clock::time_point Deadline,
+                   const ResultCallback &OnResult) override {
+    run(LTOCACHE_HTTP_HEAD, Keys, {}, Deadline, OnResult);
+  }
+
+  void storeAll(ArrayRef<std::pair<Digest, std::string>> Entries,
+                Clock::time_point Deadline,
+                const ResultCallback &OnResult) override {
+    if (Options.ReadOnly) {
+      for (size_t I = 0; I < Entries.size(); ++I) {
+        RemoteResult R;
+        R.What = RemoteResult::Failed;
+        R.Message = "read-only remote";
+        OnResult(I, std::move(R));
+      }
+      return;
+    }
+    std::vector<Digest> Keys;
+    for (const auto &E : Entries)
+      Keys.push_back(E.first);
+    run(LTOCACHE_HTTP_PUT, Keys, Entries, Deadline, OnResult);
+  }
+
+  void cancel() override { M.Cancel(H); }
+  bool readOnly() const override { return Options.ReadOnly; }
+  std::string describe() const override {
+    return maskUrlCredentials(Options.BaseUrl);
+  }
+
+private:
+  struct Call {
+    int Method;
+    const ResultCallback *OnResult;
+  };
+
+  void run(int Method, ArrayRef<Digest> Keys,
+           ArrayRef<std::pair<Digest, std::string>> Bodies,
+           Clock::time_point Deadline, const ResultCallback &OnResult) {
+    if (Keys.empty())
+      return;
+    std::vector<std::string> Urls;
+    Urls.reserve(Keys.size());
+    for (const Digest &K : Keys)
+      Urls.push_back(Options.BaseUrl + "/" + remotePath(Options.Layout, K));
+    std::vector<ltocache_http_request> Requests(Keys.size());
+    for (size_t I = 0; I < Keys.size(); ++I) {
+      Requests[I].method = Method;
+      Requests[I].url = Urls[I].c_str();
+      Requests[I].body = Bodies.empty() ? nullptr : Bodies[I].second.data();
+      Requests[I].body_len = Bodies.empty() ? 0 : Bodies[I].second.size();
+    }
+    Call C{Method, &OnResult};
+    M.Run(H, Requests.data(), Requests.size(), millisecondsUntil(Deadline),
+          onResult, &C);
+  }
+
+  static void onResult(void *User, size_t Index,
+                       const ltocache_http_result *Raw) {
+    const Call &C = *static_cast<const Call *>(User);
+    RemoteResult R;
+    switch (Raw->kind) {
+    case LTOCACHE_HTTP_DONE:
+      if (Raw->status >= 200 && Raw->status < 300) {
+        R.What = RemoteResult::Hit;
+        if (C.Method == LTOCACHE_HTTP_GET)
+          R.Body.assign(Raw->body, Raw->body_len);
+      } else if (Raw->status == 404 && C.Method != LTOCACHE_HTTP_PUT) {
+        R.What = RemoteResult::Miss;
+      } else {
+        R.What = RemoteResult::Failed;
+        R.Message = "HTTP " + std::to_string(Raw->status);
+      }
+      break;
+    case LTOCACHE_HTTP_TIMED_OUT:
+      R.What = RemoteResult::TimedOut;
+      R.Message = Raw->message;
+      break;
+    case LTOCACHE_HTTP_CANCELLED:
+      R.What = RemoteResult::Cancelled;
+      R.Message = Raw->message;
+      break;
+    default:
+      R.What = RemoteResult::Failed;
+      R.Message = Raw->message;
+      break;
+    }
+    (*C.OnResult)(Index, std::move(R));
+  }
+
+  RemoteOptions Options;
+  const HttpModule &M;
+  ltocache_http *H;
+};
+
 } // namespace
 
-struct HttpRemoteStore::Impl {
-  CURLM *Multi = nullptr;
-  curl_slist *Headers = nullptr;
-  std::mutex Lock; // One call at a time on the multi handle.
-
-  ~Impl() {
-    curl_slist_free_all(Headers);
-    if (Multi)
-      curl_multi_cleanup(Multi);
-  }
-
-  /// Runs every transfer at once until all finish or the deadline passes.
-  void run(std::vector<Transfer> &Ts, const RemoteOptions &O,
-           Clock::time_point Deadline) {
-    std::lock_guard<std::mutex> G(Lock);
-    for (Transfer &T : Ts) {
-      T.Easy = curl_easy_init();
-      curl_easy_setopt(T.Easy, CURLOPT_URL, T.Url.c_str());
-      curl_easy_setopt(T.Easy, CURLOPT_PRIVATE, &T);
-      curl_easy_setopt(T.Easy, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(T.Easy, CURLOPT_CONNECTTIMEOUT_MS,
-                       static_cast<long>(O.ConnectTimeout.count()));
-      curl_easy_setopt(T.Easy, CURLOPT_TIMEOUT_MS,
-                       static_cast<long>(O.RequestTimeout.count()));
-      curl_easy_setopt(T.Easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-      curl_easy_setopt(T.Easy, CURLOPT_PIPEWAIT, 1L);
-      curl_easy_setopt(T.Easy, CURLOPT_WRITEFUNCTION, onData);
-      curl_easy_setopt(T.Easy, CURLOPT_WRITEDATA, &T);
-      if (Headers)
-        curl_easy_setopt(T.Easy, CURLOPT_HTTPHEADER, Headers);
-      if (T.Upload) {
-        curl_easy_setopt(T.Easy, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(T.Easy, CURLOPT_READFUNCTION, onRead);
-        curl_easy_setopt(T.Easy, CURLOPT_READDATA, &T);
-        curl_easy_setopt(T.Easy, CURLOPT_INFILESIZE_LARGE,
-                         static_cast<curl_off_t>(T.Upload->size()));
-      }
-      curl_multi_add_handle(Multi, T.Easy);
-    }
-    int Running = 1;
-    while (Running) {
-      curl_multi_perform(Multi, &Running);
-      int Left;
-      while (CURLMsg *M = curl_multi_info_read(Multi, &Left)) {
-        if (M->msg != CURLMSG_DONE)
-          continue;
-        Transfer *T;
-        curl_easy_getinfo(M->easy_handle, CURLINFO_PRIVATE, &T);
-        finish(*T, M->data.result);
-      }
-      auto Now = Clock::now();
-      if (!Running || Now >= Deadline)
-        break;
-      auto Wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-          Deadline - Now);
-      curl_multi_poll(Multi, nullptr, 0,
-                      static_cast<int>(std::min<int64_t>(Wait.count(), 100)),
-                      nullptr);
-    }
-    for (Transfer &T : Ts) {
-      if (!T.Done) {
-        T.Result.What = RemoteResult::TimedOut;
-        T.Result.Message = "no answer within the deadline";
-      }
-      curl_multi_remove_handle(Multi, T.Easy);
-      curl_easy_cleanup(T.Easy);
-      T.Easy = nullptr;
-    }
-  }
-
-  static void finish(Transfer &T, CURLcode Code) {
-    T.Done = true;
-    long Status = 0;
-    curl_easy_getinfo(T.Easy, CURLINFO_RESPONSE_CODE, &Status);
-    if (Code != CURLE_OK) {
-      T.Result.What = Code == CURLE_OPERATION_TIMEDOUT ? RemoteResult::TimedOut
-                                                       : RemoteResult::Failed;
-      T.Result.Message = curl_easy_strerror(Code);
-    } else if (Status == 404) {
-      T.Result.What = RemoteResult::Miss;
-    } else if (Status >= 200 && Status < 300) {
-      T.Result.What = RemoteResult::Hit;
-      T.Result.Body = std::move(T.Response);
-    } else {
-      T.Result.What = RemoteResult::Failed;
-      T.Result.Message = "HTTP " + std::to_string(Status);
-    }
-  }
-};
-
-Expected<std::unique_ptr<HttpRemoteStore>>
-HttpRemoteStore::create(RemoteOptions Options) {
+Expected<std::unique_ptr<RemoteStore>>
+createHttpRemoteStore(RemoteOptions Options) {
   StringRef Url = Options.BaseUrl;
-  if (!Url.starts_with("http://") && !Url.starts_with("https://"))
+  if (!Url.starts_with_insensitive("http://") &&
+      !Url.starts_with_insensitive("https://"))
     return createStringError("remote '%s': expected an http:// or https:// URL",
-                             Options.BaseUrl.c_str());
-  static std::once_flag Once;
-  std::call_once(Once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  auto I = std::make_unique<Impl>();
-  I->Multi = curl_multi_init();
-  if (!I->Multi)
-    return createStringError("cannot initialise libcurl");
-  curl_multi_setopt(I->Multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  curl_multi_setopt(I->Multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
-  for (const std::string &H : Options.Headers)
-    I->Headers = curl_slist_append(I->Headers, H.c_str());
+                             maskUrlCredentials(Url).c_str());
+  if (Options.ConnectTimeout.count() <= 0 ||
+      Options.RequestTimeout.count() <= 0)
+    return createStringError("remote '%s': timeouts must be positive",
+                             maskUrlCredentials(Url).c_str());
+  const HttpModule &M = httpModule();
+  if (!M.Problem.empty())
+    return createStringError("remote '%s': %s", maskUrlCredentials(Url).c_str(),
+                             M.Problem.c_str());
+  std::vector<const char *> Headers;
+  for (const std::string &Header : Options.Headers)
+    Headers.push_back(Header.c_str());
+  ltocache_http_options O;
+  O.headers = Headers.data();
+  O.num_headers = Headers.size();
+  auto Clamp = [](std::chrono::milliseconds D) {
+    return static_cast<long>(
+        std::min<int64_t>(D.count(), std::numeric_limits<int>::max()));
+  };
+  O.connect_timeout_ms = Clamp(Options.ConnectTimeout);
+  O.request_timeout_ms = Clamp(Options.RequestTimeout);
+  char Err[512] = "";
+  ltocache_http *H = M.Open(&O, Err, sizeof(Err));
+  if (!H)
+    return createStringError("remote '%s': %s", maskUrlCredentials(Url).c_str(),
+                             Err);
   while (!Options.BaseUrl.empty() && Options.BaseUrl.back() == '/')
     Options.BaseUrl.pop_back();
-  return std::unique_ptr<HttpRemoteStore>(
-      new HttpRemoteStore(std::move(Options), std::move(I)));
-}
-
-HttpRemoteStore::HttpRemoteStore(RemoteOptions Options,
-                                 std::unique_ptr<Impl> I)
-    : Options(std::move(Options)), I(std::move(I)) {}
-HttpRemoteStore::~HttpRemoteStore() = default;
-
-std::vector<RemoteResult> HttpRemoteStore::getAll(ArrayRef<Digest> Keys,
-                                                  Clock::time_point Deadline) {
-  std::vector<Transfer> Ts(Keys.size());
-  for (size_t K = 0; K < Keys.size(); ++K)
-    Ts[K].Url = Options.BaseUrl + "/" + remotePath(Options.Layout, Keys[K]);
-  I->run(Ts, Options, Deadline);
-  std::vector<RemoteResult> Out;
-  for (Transfer &T : Ts)
-    Out.push_back(std::move(T.Result));
-  return Out;
-}
-
-std::vector<RemoteResult>
-HttpRemoteStore::putAll(ArrayRef<std::pair<Digest, std::string>> Entries,
-                        Clock::time_point Deadline) {
-  std::vector<Transfer> Ts(Entries.size());
-  if (Options.ReadOnly) {
-    for (Transfer &T : Ts) {
-      T.Result.What = RemoteResult::Failed;
-      T.Result.Message = "read-only remote";
-    }
-  } else {
-    for (size_t K = 0; K < Entries.size(); ++K) {
-      Ts[K].Url =
-          Options.BaseUrl + "/" + remotePath(Options.Layout, Entries[K].first);
-      Ts[K].Upload = &Entries[K].second;
-    }
-    I->run(Ts, Options, Deadline);
-  }
-  std::vector<RemoteResult> Out;
-  for (Transfer &T : Ts)
-    Out.push_back(std::move(T.Result));
-  return Out;
+  return std::make_unique<HttpRemoteStore>(std::move(Options), M, H);
 }
 
 } // namespace ltocache

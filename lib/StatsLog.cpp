@@ -49,6 +49,20 @@ void recordLink(StringRef Root, const LinkStats &L, const PruneResult &P) {
                  {"corrupt", L.Corrupt},
                  {"compile_us", static_cast<int64_t>(L.CompileMicros)},
                  {"saved_us", static_cast<int64_t>(L.SavedMicros)}};
+  // Remote counters only when a remote was asked: most lines stay short.
+  if (L.RemoteAsked) {
+    O["from_remote"] = L.FromRemote;
+    O["remote_hits"] = L.RemoteHits;
+    O["remote_misses"] = L.RemoteMisses;
+    O["remote_errors"] = L.RemoteErrors;
+    O["remote_timeouts"] = L.RemoteTimeouts;
+    O["remote_wins"] = L.RemoteWins;
+    O["local_wins"] = L.LocalWins;
+    O["cancelled"] = L.Cancelled;
+    O["uploads"] = L.Uploads;
+    O["upload_failures"] = L.UploadFailures;
+    O["mismatches"] = L.Mismatches;
+  }
   if (P.Ran)
     addPrune(O, P);
   append(Root, std::move(O));
@@ -91,6 +105,17 @@ StoreCounters readCounters(StringRef Root) {
     C.PrunedEntries += Get("pruned_entries");
     C.PrunedBytes += Get("pruned_bytes");
     C.CompileMicros += Get("compile_us");
+    C.FromRemote += Get("from_remote");
+    C.RemoteHits += Get("remote_hits");
+    C.RemoteMisses += Get("remote_misses");
+    C.RemoteErrors += Get("remote_errors");
+    C.RemoteTimeouts += Get("remote_timeouts");
+    C.RemoteWins += Get("remote_wins");
+    C.LocalWins += Get("local_wins");
+    C.Cancelled += Get("cancelled");
+    C.Uploads += Get("uploads");
+    C.UploadFailures += Get("upload_failures");
+    C.Mismatches += Get("mismatches");
     C.SavedMicros += Get("saved_us");
   }
   return C;

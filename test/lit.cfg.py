@@ -16,8 +16,15 @@ inputs = os.path.join(config.test_source_root, "Inputs")
 
 config.environment["PATH"] = os.pathsep.join(
     [bin_dir, tools, config.environment.get("PATH", os.environ.get("PATH", ""))])
-# Tests never see the user's cache or fault settings.
-for var in ["LTOCACHE_DIR", "LTOCACHE_FAULT_INJECT", "XDG_CACHE_HOME"]:
+# Tests never see the user's cache, remote, configuration file or fault
+# settings.
+for var in ["LTOCACHE_DIR", "LTOCACHE_POLICY", "LTOCACHE_FAULT_INJECT",
+            "XDG_CACHE_HOME", "LTOCACHE_CONFIG", "XDG_CONFIG_HOME",
+            "LTOCACHE_REMOTE", "LTOCACHE_REMOTE_LAYOUT",
+            "LTOCACHE_REMOTE_CONNECT_TIMEOUT",
+            "LTOCACHE_REMOTE_REQUEST_TIMEOUT", "LTOCACHE_REMOTE_BUDGET",
+            "LTOCACHE_REMOTE_UPLOAD_BUDGET", "LTOCACHE_REMOTE_READ_ONLY",
+            "LTOCACHE_REMOTE_HEADERS"]:
     config.environment.pop(var, None)
 config.environment["HOME"] = "/nonexistent-ltocache-test-home"
 config.environment["LTOCACHE_TEST_CLANG"] = os.path.join(tools, "clang")
@@ -31,6 +38,8 @@ dtlto = os.path.join(bin_dir, "ltocache-dtlto")
 
 # Longer names first: lit substitutes in order and %x would eat %x_y.
 config.substitutions += [
+    ("%{ltocache_bin}", bin_dir),
+    ("%{ltocache_lib}", lib_dir),
     ("%inputs", inputs),
     ("%build_progs", os.path.join(inputs, "build-progs.sh")),
     ("%python", "python3"),

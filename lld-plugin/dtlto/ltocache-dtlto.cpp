@@ -18,6 +18,7 @@
 #include "ltocache/JobScheduler.h"
 #include "ltocache/LocalStore.h"
 #include "ltocache/Pruner.h"
+#include "ltocache/RemoteStore.h"
 #include "ltocache/StatsLog.h"
 #include "ltocache/ToolchainIdentity.h"
 
@@ -26,6 +27,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -77,6 +79,50 @@ static cl::opt<std::string> FaultInject(
     cl::desc("Testing: make cache filesystem operations fail, e.g. "
              "'rename=EXDEV,write=ENOSPC' (also $LTOCACHE_FAULT_INJECT)"),
     cl::value_desc("spec"), cl::cat(Category));
+static cl::opt<std::string>
+    Remote("remote",
+           cl::desc("Remote cache base URL, http:// or https:// (default: "
+                    "$LTOCACHE_REMOTE, else the config file's 'remote'; "
+                    "none)"),
+           cl::value_desc("url"), cl::cat(Category));
+static cl::opt<std::string> RemoteLayoutFlag(
+    "remote-layout",
+    cl::desc("Key layout under the URL: flat, subdirs (default) or bazel"),
+    cl::value_desc("layout"), cl::cat(Category));
+static cl::opt<std::string> RemoteConnectTimeout(
+    "remote-connect-timeout",
+    cl::desc("Remote connect timeout in ms (default 1000)"),
+    cl::value_desc("ms"), cl::cat(Category));
+static cl::opt<std::string> RemoteRequestTimeout(
+    "remote-request-timeout",
+    cl::desc("Remote per-request timeout in ms (default 10000)"),
+    cl::value_desc("ms"), cl::cat(Category));
+static cl::opt<std::string> RemoteBudget(
+    "remote-budget",
+    cl::desc("How long, in ms, remote lookups may still win over local "
+             "compiles; then the remote is a miss for the rest of the link "
+             "(default 10000)"),
+    cl::value_desc("ms"), cl::cat(Category));
+static cl::opt<std::string> RemoteUploadBudget(
+    "remote-upload-budget",
+    cl::desc("How long, in ms, uploads may take after the link's jobs are "
+             "done (default 2000)"),
+    cl::value_desc("ms"), cl::cat(Category));
+static cl::opt<bool>
+    RemoteReadOnly("remote-read-only",
+                   cl::desc("Never upload to the remote cache"),
+                   cl::cat(Category));
+static cl::opt<bool> DeterminismCheck(
+    "determinism-check",
+    cl::desc("Also compile every remote hit locally and compare byte for "
+             "byte; differences are kept (see --determinism-report-dir) and "
+             "the local object is used"),
+    cl::cat(Category));
+static cl::opt<std::string> DeterminismReportDir(
+    "determinism-report-dir",
+    cl::desc("Where --determinism-check keeps differing objects (default: "
+             "<cache dir>/determinism-reports)"),
+    cl::value_desc("dir"), cl::cat(Category));
 static cl::opt<bool> Quiet("quiet", cl::desc("Do not print the summary line"),
                            cl::cat(Category));
 
@@ -96,7 +142,8 @@ int main(int argc, char **argv) {
   // thread a TLB shootdown.
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   cl::SetVersionPrinter([](raw_ostream &OS) {
-    OS << "ltocache-dtlto " LTOCACHE_VERSION " (LLVM " LLVM_VERSION_STRING ")\n";
+    OS << "ltocache-dtlto " LTOCACHE_VERSION " (LLVM " LLVM_VERSION_STRING
+          ")\n";
   });
   cl::HideUnrelatedOptions(Category);
   cl::ParseCommandLineOptions(
@@ -133,6 +180,23 @@ int main(int argc, char **argv) {
   if (!Policy)
     return fail(toString(Policy.takeError()) + " (from " + PolicyText.Source +
                 ")");
+  RemoteFlags RFlags;
+  auto Given = [](cl::opt<std::string> &O) -> std::optional<std::string> {
+    if (O.getNumOccurrences())
+      return std::string(O);
+    return std::nullopt;
+  };
+  RFlags.Url = Given(Remote);
+  RFlags.Layout = Given(RemoteLayoutFlag);
+  RFlags.ConnectTimeout = Given(RemoteConnectTimeout);
+  RFlags.RequestTimeout = Given(RemoteRequestTimeout);
+  RFlags.Budget = Given(RemoteBudget);
+  RFlags.UploadBudget = Given(RemoteUploadBudget);
+  if (RemoteReadOnly.getNumOccurrences())
+    RFlags.ReadOnly = bool(RemoteReadOnly);
+  auto RemoteCfg = resolveRemote(RFlags);
+  if (!RemoteCfg)
+    return fail(toString(RemoteCfg.takeError()));
   auto FS = createFileSystem(resolveFaultInjection(FaultFlag).Value);
   if (!FS)
     return fail(toString(FS.takeError()));
@@ -158,7 +222,8 @@ int main(int argc, char **argv) {
   std::optional<std::string> KnownIdentity, IdentityError;
   auto Identity = [&]() -> Expected<std::string> {
     if (!KnownIdentity && !IdentityError) {
-      auto Id = computeCompilerIdentity(File->Common.Args.front(), ToolchainMemo);
+      auto Id =
+          computeCompilerIdentity(File->Common.Args.front(), ToolchainMemo);
       if (Id)
         KnownIdentity = *Id;
       else
@@ -187,6 +252,22 @@ int main(int argc, char **argv) {
   SchedulerOptions Options;
   Options.Workers = Workers;
   Options.KeyLogPath = KeyLog;
+  if (RemoteCfg->Enabled) {
+    // The HTTP module is loaded only if some job misses locally.
+    Options.OpenRemote = [O = RemoteCfg->Options] {
+      return createHttpRemoteStore(O);
+    };
+    Options.LookupBudget = RemoteCfg->LookupBudget;
+    Options.UploadBudget = RemoteCfg->UploadBudget;
+  }
+  Options.DeterminismCheck = DeterminismCheck;
+  if (DeterminismReportDir.getNumOccurrences()) {
+    Options.ReportDir = DeterminismReportDir;
+  } else {
+    SmallString<256> P(Dir.Value);
+    sys::path::append(P, "determinism-reports");
+    Options.ReportDir = std::string(P);
+  }
   // Memoised key inputs live in their own area of the same directory.
   std::unique_ptr<LocalStore> MemoStore;
   std::unique_ptr<KeyMemo> Memo;
@@ -206,12 +287,25 @@ int main(int argc, char **argv) {
   Stats->Backend = Compiler->name().str();
   if (!Quiet)
     errs() << Stats->summaryLine() << "\n";
+  if (Stats->Mismatches)
+    WithColor::warning(errs(), "ltocache")
+        << "determinism check: " << Stats->Mismatches
+        << " remote object(s) differ from the local compile; the local "
+           "objects were used, both are kept in "
+        << Options.ReportDir << "\n";
   if (Store) {
     // After the link's work: pruning never delays a job.
     auto Pruned = pruneStore(Store->root(), *Policy, **FS, /*Force=*/false);
     if (!Pruned)
       warn("pruning failed: " + toString(Pruned.takeError()));
     recordLink(Store->root(), *Stats, Pruned ? *Pruned : PruneResult());
+  }
+  // A compile that lost to the remote may still be running in clang's
+  // code on a worker thread: its result is dropped, so do not wait.
+  if (Scheduler.abandonedCompilesRunning()) {
+    outs().flush();
+    errs().flush();
+    sys::Process::Exit(0, /*NoCleanup=*/true);
   }
   return 0;
 }

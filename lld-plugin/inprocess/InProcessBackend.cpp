@@ -24,9 +24,11 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/Support/VirtualOutputBackends.h"
+#include "llvm/Support/VirtualOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <mutex>
 
@@ -34,9 +36,54 @@ using namespace llvm;
 
 namespace {
 
+/// Hands the output written to one path to a sink instead of the disk;
+/// every other output goes to disk as usual.
+class CaptureOutputBackend : public vfs::ProxyOutputBackend {
+public:
+  CaptureOutputBackend(std::string Path, ltocache_inprocess_sink_fn Sink,
+                       void *Ctx)
+      : ProxyOutputBackend(makeIntrusiveRefCnt<vfs::OnDiskOutputBackend>()),
+        Path(std::move(Path)), Sink(Sink), Ctx(Ctx) {}
+
+protected:
+  IntrusiveRefCntPtr<vfs::OutputBackend> cloneImpl() const override {
+    return makeIntrusiveRefCnt<CaptureOutputBackend>(Path, Sink, Ctx);
+  }
+  Expected<std::unique_ptr<vfs::OutputFileImpl>>
+  createFileImpl(StringRef P, std::optional<vfs::OutputConfig> C) override {
+    if (P != Path)
+      return ProxyOutputBackend::createFileImpl(P, C);
+    return std::make_unique<CapturedFile>(Sink, Ctx);
+  }
+
+private:
+  class CapturedFile final : public vfs::OutputFileImpl {
+  public:
+    CapturedFile(ltocache_inprocess_sink_fn Sink, void *Ctx)
+        : Sink(Sink), Ctx(Ctx), OS(Bytes) {}
+    Error keep() override {
+      Sink(Ctx, Bytes.data(), Bytes.size());
+      return Error::success();
+    }
+    Error discard() override { return Error::success(); }
+    raw_pwrite_stream &getOS() override { return OS; }
+
+  private:
+    ltocache_inprocess_sink_fn Sink;
+    void *Ctx;
+    SmallVector<char, 0> Bytes;
+    raw_svector_ostream OS;
+  };
+
+  std::string Path;
+  ltocache_inprocess_sink_fn Sink;
+  void *Ctx;
+};
+
 class InProcessCompiler {
 public:
-  Error compile(ArrayRef<const char *> Argv) {
+  Error compile(ArrayRef<const char *> Argv, const char *CapturePath,
+                ltocache_inprocess_sink_fn Sink, void *SinkCtx) {
     // For messages: the module compiled, i.e. the first non-option input.
     std::string Module = "?";
     for (const char *A : Argv.drop_front())
@@ -64,14 +111,14 @@ public:
     if (!CC1 || CC1->getArguments().empty() ||
         StringRef(CC1->getArguments().front()) != "-cc1")
       return createStringError(
-          "the driver made no single cc1 command for '%s': %s",
-          Module.c_str(), DiagText.c_str());
+          "the driver made no single cc1 command for '%s': %s", Module.c_str(),
+          DiagText.c_str());
     auto Inv = std::make_shared<clang::CompilerInvocation>();
     if (!clang::CompilerInvocation::CreateFromArgs(
             *Inv, ArrayRef(CC1->getArguments()).drop_front(), *Diags,
             Argv.front()))
-      return createStringError("bad cc1 arguments for '%s': %s",
-                               Module.c_str(), DiagText.c_str());
+      return createStringError("bad cc1 arguments for '%s': %s", Module.c_str(),
+                               DiagText.c_str());
     // cc1 leaks on purpose when it is about to exit; this process goes on.
     Inv->getFrontendOpts().DisableFree = false;
     if (Error E = applyGlobalOptions(Inv->getFrontendOpts().LLVMArgs))
@@ -79,8 +126,11 @@ public:
 
     clang::CompilerInstance CI(Inv);
     CI.createVirtualFileSystem(vfs::getRealFileSystem(), Printer);
-    CI.createDiagnostics(new clang::TextDiagnosticPrinter(
-        DiagOS, CI.getDiagnosticOpts()));
+    CI.createDiagnostics(
+        new clang::TextDiagnosticPrinter(DiagOS, CI.getDiagnosticOpts()));
+    if (CapturePath)
+      CI.setOutputManager(makeIntrusiveRefCnt<CaptureOutputBackend>(
+          CapturePath, Sink, SinkCtx));
     clang::EmitObjAction Act;
     bool OK = CI.ExecuteAction(Act);
     if (!OK || CI.getDiagnostics().hasErrorOccurred())
@@ -149,9 +199,12 @@ LLVM_ATTRIBUTE_VISIBILITY_DEFAULT const char *ltocacheInProcessClangVersion() {
 }
 
 LLVM_ATTRIBUTE_VISIBILITY_DEFAULT int
-ltocacheInProcessCompile(const char *const *Argv, size_t Argc, char *ErrBuf,
-                         size_t ErrBufSize) {
-  Error E = compiler().compile(ArrayRef<const char *>(Argv, Argc));
+ltocacheInProcessCompile(const char *const *Argv, size_t Argc,
+                         const char *CapturePath,
+                         ltocache_inprocess_sink_fn Sink, void *SinkCtx,
+                         char *ErrBuf, size_t ErrBufSize) {
+  Error E = compiler().compile(ArrayRef<const char *>(Argv, Argc), CapturePath,
+                               Sink, SinkCtx);
   if (!E)
     return 0;
   std::string Message = toString(std::move(E));

@@ -3,7 +3,19 @@
 DIR/www with WebDAV PUT on a free 127.0.0.1 port; "{url}" in COMMAND
 becomes the server's URL. nginx dies with this script (PR_SET_PDEATHSIG)
 and is stopped when COMMAND ends. With --silent instead of nginx, a server
-that accepts connections and never answers."""
+that accepts connections and never answers; it writes a byte to a pipe for
+each connection it accepts, whose reading end COMMAND inherits as the file
+descriptor that "{accept_fd}" becomes (a barrier: "a request is in
+flight").
+
+With DIR --fault=SPEC [--fault-seed=N] [--fault-log=PATH], fault_proxy.py
+(see its docstring for SPEC, e.g. "GET:500@0.5,delay=200") runs in a thread
+of this script in front of nginx, on its own free 127.0.0.1 port: "{url}"
+becomes the proxy's URL and "{direct_url}" nginx's own (always available).
+--fault-seed seeds the proxy's RNG (default fixed); --fault-log is its
+JSON-lines request log (default DIR/fault.log, truncated at start); count it
+with "fault_proxy.py count LOG [--method=M] [--fault=F] [--status=S]"."""
+import argparse
 import ctypes
 import os
 import signal
@@ -64,7 +76,7 @@ def wait_listening(port, proc):
     return False
 
 
-def silent_server():
+def silent_server(notify_fd):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     s.listen(64)
@@ -74,19 +86,39 @@ def silent_server():
         while True:
             c, _ = s.accept()
             held.append(c)  # Never answered, never closed.
+            try:
+                os.write(notify_fd, b"!")
+            except OSError:
+                pass  # The command closed its end or has gone.
     threading.Thread(target=accept, daemon=True).start()
     return s.getsockname()[1]
 
 
 def main():
     args = sys.argv[1:]
+    if "--" not in args:
+        sys.exit(__doc__)
     split = args.index("--")
-    opts, cmd = args[:split], args[split + 1:]
-    if opts == ["--silent"]:
-        port = silent_server()
+    ap = argparse.ArgumentParser(usage=__doc__)
+    ap.add_argument("dir", nargs="?")
+    ap.add_argument("--silent", action="store_true")
+    ap.add_argument("--fault")
+    ap.add_argument("--fault-seed", type=int)
+    ap.add_argument("--fault-log")
+    opts, cmd = ap.parse_args(args[:split]), args[split + 1:]
+    if opts.silent:
+        if opts.dir or opts.fault:
+            ap.error("--silent takes neither DIR nor --fault")
+        accept_r, accept_w = os.pipe()
+        os.set_blocking(accept_w, False)  # Never stall on a full pipe.
+        port = silent_server(accept_w)
         url = "http://127.0.0.1:%d/cache" % port
-        sys.exit(subprocess.call([a.replace("{url}", url) for a in cmd]))
-    d = os.path.abspath(opts[0])
+        cmd = [a.replace("{url}", url).replace("{accept_fd}", str(accept_r))
+               for a in cmd]
+        sys.exit(subprocess.call(cmd, pass_fds=[accept_r]))
+    if not opts.dir:
+        ap.error("DIR is required")
+    d = os.path.abspath(opts.dir)
     os.makedirs(os.path.join(d, "www"), exist_ok=True)
     for attempt in range(5):
         port = free_port()
@@ -100,9 +132,24 @@ def main():
         nginx.wait()
     else:
         sys.exit("nginx did not start: see %s/error.log" % d)
-    url = "http://127.0.0.1:%d/cache" % port
+    direct_url = url = "http://127.0.0.1:%d/cache" % port
+    if opts.fault is not None:
+        import fault_proxy  # Next to this script.
+        seed = opts.fault_seed
+        try:
+            proxy = fault_proxy.start(
+                ("127.0.0.1", port), opts.fault,
+                fault_proxy.DEFAULT_SEED if seed is None else seed,
+                opts.fault_log or os.path.join(d, "fault.log"))
+        except ValueError as e:
+            nginx.terminate()
+            nginx.wait()
+            sys.exit("with_nginx.py: %s" % e)
+        url = proxy.url + "/cache"
     try:
-        rc = subprocess.call([a.replace("{url}", url) for a in cmd])
+        rc = subprocess.call([a.replace("{url}", url)
+                              .replace("{direct_url}", direct_url)
+                              for a in cmd])
     finally:
         nginx.terminate()
         nginx.wait()

@@ -1,6 +1,7 @@
 //===- ltocache.cpp - Look after an ltocache cache directory --------------===//
 //
 //   ltocache config [--json]          effective configuration and sources
+//                                     (the remote's credentials masked)
 //   ltocache stats [--json]           what the cache holds and has done
 //   ltocache prune [--policy=P]       prune now
 //   ltocache verify [--fix]           check every entry
@@ -57,6 +58,39 @@ static cl::opt<std::string>
 static cl::opt<bool> Fix("fix", cl::desc("Move bad entries aside"),
                          cl::sub(VerifyCmd));
 
+// `ltocache config` shows what these would make of the remote settings, as
+// ltocache-dtlto takes them.
+static cl::OptionCategory RemoteCat("Remote cache (config)");
+static cl::opt<std::string>
+    Remote("remote",
+           cl::desc("Remote cache base URL (default: $LTOCACHE_REMOTE, else "
+                    "the config file's 'remote'; none)"),
+           cl::value_desc("url"), cl::sub(ConfigCmd), cl::cat(RemoteCat));
+static cl::opt<std::string> RemoteLayoutFlag("remote-layout",
+                                             cl::desc("flat, subdirs or bazel"),
+                                             cl::value_desc("layout"),
+                                             cl::sub(ConfigCmd),
+                                             cl::cat(RemoteCat));
+static cl::opt<std::string>
+    RemoteConnectTimeout("remote-connect-timeout",
+                         cl::desc("Connect timeout (ms)"), cl::value_desc("ms"),
+                         cl::sub(ConfigCmd), cl::cat(RemoteCat));
+static cl::opt<std::string> RemoteRequestTimeout(
+    "remote-request-timeout", cl::desc("Per-request timeout (ms)"),
+    cl::value_desc("ms"), cl::sub(ConfigCmd), cl::cat(RemoteCat));
+static cl::opt<std::string> RemoteBudget(
+    "remote-budget",
+    cl::desc("How long a link's remote lookups may still win (ms)"),
+    cl::value_desc("ms"), cl::sub(ConfigCmd), cl::cat(RemoteCat));
+static cl::opt<std::string>
+    RemoteUploadBudget("remote-upload-budget",
+                       cl::desc("How long uploads may take after a link (ms)"),
+                       cl::value_desc("ms"), cl::sub(ConfigCmd),
+                       cl::cat(RemoteCat));
+static cl::opt<bool> RemoteReadOnly("remote-read-only",
+                                    cl::desc("Never upload to the remote"),
+                                    cl::sub(ConfigCmd), cl::cat(RemoteCat));
+
 static int fail(const Twine &Message) {
   WithColor::error(errs(), "ltocache") << Message << "\n";
   return 1;
@@ -68,7 +102,12 @@ template <typename T> static std::optional<std::string> flag(T &Opt) {
   return std::nullopt;
 }
 
-static Setting cacheDir() { return resolveCacheDir(flag(CacheDir)); }
+/// The configuration file; a bad one stops every command.
+static ConfigFile ConfigFileSettings;
+
+static Setting cacheDir() {
+  return resolveCacheDir(flag(CacheDir), ConfigFileSettings);
+}
 
 static std::string storeRoot(const Setting &Dir) {
   SmallString<256> Root(Dir.Value);
@@ -82,8 +121,8 @@ struct DirUsage {
 
 static Expected<DirUsage> usage(const Twine &Dir) {
   DirUsage U;
-  if (std::error_code EC = walkRegularFiles(
-          Dir, [&](StringRef, const sys::fs::file_status &St) {
+  if (std::error_code EC =
+          walkRegularFiles(Dir, [&](StringRef, const sys::fs::file_status &St) {
             ++U.Files;
             U.Bytes += St.getSize();
           }))
@@ -92,28 +131,74 @@ static Expected<DirUsage> usage(const Twine &Dir) {
 }
 
 static int runConfig() {
+  const ConfigFile &File = ConfigFileSettings;
   Setting Dir = cacheDir();
-  Setting PolicyText = resolvePolicy(flag(Policy), "--policy");
+  Setting PolicyText = resolvePolicy(flag(Policy), File, "--policy");
   Setting Faults = resolveFaultInjection(std::nullopt);
   if (auto P = parsePolicy(PolicyText.Value); !P)
     return fail(toString(P.takeError()) + " (from " + PolicyText.Source + ")");
+  RemoteFlags RF;
+  RF.Url = flag(Remote);
+  RF.Layout = flag(RemoteLayoutFlag);
+  RF.ConnectTimeout = flag(RemoteConnectTimeout);
+  RF.RequestTimeout = flag(RemoteRequestTimeout);
+  RF.Budget = flag(RemoteBudget);
+  RF.UploadBudget = flag(RemoteUploadBudget);
+  if (RemoteReadOnly.getNumOccurrences())
+    RF.ReadOnly = bool(RemoteReadOnly);
+  auto RC = resolveRemote(RF, File);
+  if (!RC)
+    return fail(toString(RC.takeError()));
+  // Only masked values from here on: the URL's credentials and the headers'
+  // values are never printed.
+  const RemoteSettings &R = RC->Settings;
   if (Json) {
     auto Item = [](const Setting &S) {
       return json::Object{{"value", S.Value}, {"source", S.Source}};
     };
-    json::Object O{{"cache_dir", Item(Dir)},
-                   {"cache_policy", Item(PolicyText)},
-                   {"fault_inject", Item(Faults)}};
+    json::Array HeaderNames;
+    for (const std::string &N : R.HeaderNames)
+      HeaderNames.push_back(N);
+    json::Object O{
+        {"config_file", json::Object{{"path", File.Path.Value},
+                                     {"exists", File.Exists},
+                                     {"source", File.Path.Source}}},
+        {"cache_dir", Item(Dir)},
+        {"cache_policy", Item(PolicyText)},
+        {"fault_inject", Item(Faults)},
+        {"remote", Item(R.Url)},
+        {"remote_layout", Item(R.Layout)},
+        {"remote_connect_timeout", Item(R.ConnectTimeout)},
+        {"remote_request_timeout", Item(R.RequestTimeout)},
+        {"remote_budget", Item(R.Budget)},
+        {"remote_upload_budget", Item(R.UploadBudget)},
+        {"remote_read_only", Item(R.ReadOnly)},
+        {"remote_headers", json::Object{{"names", std::move(HeaderNames)},
+                                        {"source", R.Headers.Source}}}};
     outs() << formatv("{0:2}", json::Value(std::move(O))) << "\n";
     return 0;
   }
-  auto Line = [](StringRef Name, StringRef Value, StringRef Source) {
-    outs() << formatv("{0,-14}{1}    ({2})\n", Name, Value, Source);
+  auto Line = [](StringRef Name, const Twine &Value, StringRef Source) {
+    outs() << formatv("{0,-24}{1}    ({2})\n", Name, Value.str(), Source);
   };
+  Line("config-file", File.Path.Value + (File.Exists ? "" : " (not found)"),
+       File.Path.Source);
   Line("cache-dir", Dir.Value, Dir.Source);
   Line("cache-policy", PolicyText.Value, PolicyText.Source);
   Line("fault-inject", Faults.Value.empty() ? "none" : Faults.Value,
        Faults.Source);
+  Line("remote", R.Url.Value.empty() ? "none" : R.Url.Value, R.Url.Source);
+  Line("remote-layout", R.Layout.Value, R.Layout.Source);
+  Line("remote-connect-timeout", R.ConnectTimeout.Value + " ms",
+       R.ConnectTimeout.Source);
+  Line("remote-request-timeout", R.RequestTimeout.Value + " ms",
+       R.RequestTimeout.Source);
+  Line("remote-budget", R.Budget.Value + " ms", R.Budget.Source);
+  Line("remote-upload-budget", R.UploadBudget.Value + " ms",
+       R.UploadBudget.Source);
+  Line("remote-read-only", R.ReadOnly.Value, R.ReadOnly.Source);
+  Line("remote-headers", R.Headers.Value.empty() ? "none" : R.Headers.Value,
+       R.Headers.Source);
   return 0;
 }
 
@@ -165,8 +250,8 @@ static int runStats() {
   Row("uncached", Twine(C.Uncached));
   Row("bypasses", Twine(C.Bypasses));
   Row("corrupt found", Twine(C.Corrupt));
-  Row("prunes", Twine(C.Prunes) + " (" + Twine(C.PrunedEntries) +
-                    " entries, " + Twine(C.PrunedBytes) + " bytes)");
+  Row("prunes", Twine(C.Prunes) + " (" + Twine(C.PrunedEntries) + " entries, " +
+                    Twine(C.PrunedBytes) + " bytes)");
   Row("compile time", formatv("{0:f2}s spent, {1:f2}s saved",
                               C.CompileMicros / 1e6, C.SavedMicros / 1e6)
                           .str());
@@ -175,7 +260,8 @@ static int runStats() {
 
 static int runPrune() {
   Setting Dir = cacheDir();
-  Setting PolicyText = resolvePolicy(flag(Policy), "--policy");
+  Setting PolicyText =
+      resolvePolicy(flag(Policy), ConfigFileSettings, "--policy");
   auto P = parsePolicy(PolicyText.Value);
   if (!P)
     return fail(toString(P.takeError()) + " (from " + PolicyText.Source + ")");
@@ -268,8 +354,7 @@ static int runClear() {
   if (std::error_code EC = sys::fs::rename(Entries, Trash))
     return fail("cannot clear " + Entries + ": " + EC.message());
   if (std::error_code EC = sys::fs::remove_directories(Trash))
-    return fail("cleared, but could not delete " + Trash + ": " +
-                EC.message());
+    return fail("cleared, but could not delete " + Trash + ": " + EC.message());
   outs() << "cleared " << Dir.Value << "\n";
   return 0;
 }
@@ -281,6 +366,10 @@ int main(int argc, char **argv) {
   });
   cl::ParseCommandLineOptions(argc, argv,
                               "ltocache: look after an ltocache cache\n");
+  auto File = readConfigFile();
+  if (!File)
+    return fail(toString(File.takeError()));
+  ConfigFileSettings = std::move(*File);
   if (ConfigCmd)
     return runConfig();
   if (StatsCmd)

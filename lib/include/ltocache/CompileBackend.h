@@ -1,4 +1,10 @@
 //===- CompileBackend.h - How a missed job gets compiled --------*- C++ -*-===//
+//
+// A backend turns one job (or a batch of jobs) into an object file. The
+// scheduler may race a compile against a remote lookup: it then names a
+// temporary output and may cancel the compile when the remote wins.
+//
+//===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_COMPILEBACKEND_H
 #define LTOCACHE_COMPILEBACKEND_H
 
@@ -7,17 +13,59 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
 
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <string>
 
 namespace ltocache {
+
+/// Tells a running compile that its result is no longer wanted. A backend
+/// that can stop early (a subprocess can be killed) registers how; one
+/// that cannot (clang's code on this thread) just runs to the end and its
+/// result is dropped. Thread-safe.
+class CancelToken {
+public:
+  void cancel();
+  bool cancelled() const;
+  /// Runs \p Stop once when cancel() is called, or at once if it already
+  /// was. Replaces an earlier hook. Hooks run under the token's lock: keep
+  /// them short. After clearOnCancel() returns, no hook is running.
+  void onCancel(std::function<void()> Stop);
+  void clearOnCancel();
+
+private:
+  mutable std::mutex Lock;
+  bool Cancelled = false;
+  std::function<void()> Stop;
+};
+
+/// Where one compile puts its object.
+struct CompileRequest {
+  /// The object's path: the job's output, or a temporary beside it when
+  /// the result may lose a race.
+  std::string OutputPath;
+  /// May be null: the compile cannot be cancelled.
+  CancelToken *Cancel = nullptr;
+};
+
+/// What a compile produced. A backend that builds the object in memory
+/// hands the bytes over (the scheduler writes OutputPath); otherwise the
+/// object is at OutputPath.
+struct CompiledObject {
+  std::unique_ptr<llvm::MemoryBuffer> InMemory;
+};
 
 class CompileBackend {
 public:
   virtual ~CompileBackend();
-  /// Produces Job.Output. Called from several threads at once.
-  virtual llvm::Error compile(const CommonJobArgs &Common,
-                              const BackendJob &Job) = 0;
+  /// Compiles \p Job. Called from several threads at once. A cancelled
+  /// compile may return an error or a result; either is ignored.
+  virtual llvm::Expected<CompiledObject>
+  compile(const CommonJobArgs &Common, const BackendJob &Job,
+          const CompileRequest &Request) = 0;
   virtual llvm::StringRef name() const = 0;
 
   /// A hint that compiles are coming: a backend with a costly start can
@@ -26,14 +74,28 @@ public:
 
   /// A backend that wants all misses at once (another distributor) says so
   /// here and implements compileBatch; the others get compile() per job on
-  /// the scheduler's workers.
+  /// the scheduler's workers. Requests[I] belongs to Jobs[I]; the batch's
+  /// objects are always files. \p Cancel stops the whole batch.
   virtual bool batches() const { return false; }
   virtual llvm::Error compileBatch(const CommonJobArgs &Common,
-                                   llvm::ArrayRef<const BackendJob *> Jobs);
+                                   llvm::ArrayRef<const BackendJob *> Jobs,
+                                   llvm::ArrayRef<CompileRequest> Requests,
+                                   CancelToken *Cancel);
 };
 
+/// Job.Args with the output ("-o <path>") replaced by \p OutputPath.
+std::vector<std::string> argsWithOutput(const BackendJob &Job,
+                                        llvm::StringRef OutputPath);
+
+/// Runs \p Program and waits; \p Cancel (may be null) stops it with
+/// SIGTERM. An empty string for exit code 0, else what went wrong.
+llvm::Expected<std::string> runProcess(llvm::StringRef Program,
+                                       llvm::ArrayRef<llvm::StringRef> Argv,
+                                       CancelToken *Cancel);
+
 /// Runs the remote compiler as a process per job, exactly as lld gave it:
-/// Common.Args followed by Job.Args.
+/// Common.Args followed by Job.Args (with the requested output). Cancel
+/// stops the process (SIGTERM, so clang removes its temporaries).
 std::unique_ptr<CompileBackend> createSubprocessBackend();
 
 } // namespace ltocache

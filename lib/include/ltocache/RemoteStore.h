@@ -1,14 +1,18 @@
-//===- RemoteStore.h - Cache entries on an HTTP server ----------*- C++ -*-===//
+//===- RemoteStore.h - Cache entries on a shared server ---------*- C++ -*-===//
 //
-// Entries (the same verified format as the local store, Entry.h) under a
-// base URL, in the layouts existing cache servers use:
+// The seam between the scheduler and a remote cache. Entries have the same
+// verified format as the local store (Entry.h); the store moves bytes, the
+// caller verifies them against the key. Calls run every transfer at once
+// and report each answer as it arrives, so compiles can race them.
+//
+// The HTTP store keys entries under a base URL, in the layouts existing
+// cache servers use:
 //   flat     <url>/<64 hex>
 //   subdirs  <url>/<2 hex>/<62 hex>
 //   bazel    <url>/ac/<64 hex>   (bazel-remote, AC validation off)
-// All transfers of a call run at once on one libcurl multi handle, which
-// keeps connections alive across calls (HTTP/2 where the server offers it
-// over TLS). Every call takes a deadline; what has not answered by then is
-// reported as timed out, never waited for.
+// Its libcurl code lives in LTOCacheHttp.so, loaded only when a link
+// actually talks to a remote (linking libcurl costs every process start
+// ~15 ms).
 //
 //===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_REMOTESTORE_H
@@ -21,6 +25,7 @@
 #include "llvm/Support/Error.h"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,13 +35,14 @@ namespace ltocache {
 enum class RemoteLayout { Flat, Subdirs, Bazel };
 
 llvm::Expected<RemoteLayout> parseRemoteLayout(llvm::StringRef Name);
+llvm::StringRef remoteLayoutName(RemoteLayout Layout);
 /// The path of \p Key below the base URL.
 std::string remotePath(RemoteLayout Layout, const Digest &Key);
 
 struct RemoteOptions {
   std::string BaseUrl;
   RemoteLayout Layout = RemoteLayout::Subdirs;
-  std::chrono::milliseconds ConnectTimeout{2000};
+  std::chrono::milliseconds ConnectTimeout{1000};
   std::chrono::milliseconds RequestTimeout{10000};
   bool ReadOnly = false;
   /// Extra request headers ("Name: value"), e.g. for authentication.
@@ -44,36 +50,57 @@ struct RemoteOptions {
 };
 
 struct RemoteResult {
-  enum Kind { Hit, Miss, Failed, TimedOut } What = Failed;
-  std::string Body;    ///< For Hit: the entry's bytes (still to be verified).
-  std::string Message; ///< For Failed/TimedOut.
+  enum Kind {
+    Hit,      ///< GET: Body holds the entry (unverified). PUT: stored. HEAD:
+              ///< present.
+    Miss,     ///< 404.
+    Failed,   ///< Transport error or another HTTP status (Message says which).
+    TimedOut, ///< No answer within the request timeout or the call's deadline.
+    Cancelled ///< cancel() was called before the answer came.
+  } What = Failed;
+  std::string Body;
+  std::string Message;
 };
 
-class HttpRemoteStore {
+class RemoteStore {
 public:
-  static llvm::Expected<std::unique_ptr<HttpRemoteStore>>
-  create(RemoteOptions Options);
-  ~HttpRemoteStore();
-
   using Clock = std::chrono::steady_clock;
+  /// Called once per request, from the thread running the call, as soon as
+  /// its answer (or its failure) is known. Index is the request's position.
+  using ResultCallback = std::function<void(size_t Index, RemoteResult)>;
 
-  /// GETs every key at once; one result per key, in order.
-  std::vector<RemoteResult> getAll(llvm::ArrayRef<Digest> Keys,
-                                   Clock::time_point Deadline);
-  /// PUTs every (key, encoded entry) at once; one result per entry (Hit
-  /// means stored). Nothing is sent in read-only mode.
-  std::vector<RemoteResult>
-  putAll(llvm::ArrayRef<std::pair<Digest, std::string>> Entries,
-         Clock::time_point Deadline);
+  virtual ~RemoteStore();
 
-  const RemoteOptions &options() const { return Options; }
+  /// GETs every key at once. Returns when each key has had its callback:
+  /// answered, failed, timed out at \p Deadline, or cancelled.
+  virtual void lookupAll(llvm::ArrayRef<Digest> Keys,
+                         Clock::time_point Deadline,
+                         const ResultCallback &OnResult) = 0;
+  /// HEADs every key at once (Hit: the server has it).
+  virtual void containsAll(llvm::ArrayRef<Digest> Keys,
+                           Clock::time_point Deadline,
+                           const ResultCallback &OnResult) = 0;
+  /// PUTs every (key, encoded entry) at once. In read-only mode nothing is
+  /// sent and every callback says Failed.
+  virtual void storeAll(llvm::ArrayRef<std::pair<Digest, std::string>> Entries,
+                        Clock::time_point Deadline,
+                        const ResultCallback &OnResult) = 0;
+  /// Makes the running call (if any) finish soon: requests without an
+  /// answer get Cancelled. Thread-safe; a later call is not affected.
+  virtual void cancel() = 0;
 
-private:
-  struct Impl;
-  HttpRemoteStore(RemoteOptions Options, std::unique_ptr<Impl> I);
-  RemoteOptions Options;
-  std::unique_ptr<Impl> I;
+  virtual bool readOnly() const = 0;
+  /// For messages: the remote with credentials masked.
+  virtual std::string describe() const = 0;
 };
+
+/// The base URL with any user:password replaced by "***".
+std::string maskUrlCredentials(llvm::StringRef Url);
+
+/// Loads LTOCacheHttp.so (bundledModulePath) once per process and opens an
+/// HTTP remote on it.
+llvm::Expected<std::unique_ptr<RemoteStore>>
+createHttpRemoteStore(RemoteOptions Options);
 
 } // namespace ltocache
 

@@ -1,0 +1,22 @@
+//===- BundledModule.h - Modules installed beside the programs --*- C++ -*-===//
+//
+// The programs load some of their code on demand (LTOCacheInProcess.so,
+// LTOCacheHttp.so) from the lib/ directory next to their own bin/:
+// <dir of executable>/../lib/<name>, in the build tree and when installed.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LTOCACHE_BUNDLEDMODULE_H
+#define LTOCACHE_BUNDLEDMODULE_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace ltocache {
+
+/// <dir of the running executable>/../lib/\p FileName.
+std::string bundledModulePath(llvm::StringRef FileName);
+
+} // namespace ltocache
+
+#endif

@@ -1,0 +1,53 @@
+//===- reseal-entry.cpp - A valid entry with different content ------------===//
+//
+// ltocache-reseal-entry <in> <out>: reads a verified entry, changes the
+// last byte of its object and writes it back as a valid entry under the
+// same key, as a non-deterministic (or malicious) builder would have
+// stored it. For determinism-check tests.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ltocache/Entry.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+using namespace llvm;
+using namespace ltocache;
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    errs() << "usage: ltocache-reseal-entry <in> <out>\n";
+    return 2;
+  }
+  auto In = MemoryBuffer::getFile(argv[1], /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
+  if (!In || (*In)->getBufferSize() < EntryHeaderSize) {
+    errs() << argv[1] << ": not an entry\n";
+    return 1;
+  }
+  Digest Key;
+  memcpy(Key.data(), (*In)->getBufferStart() + 16, Key.size());
+  auto Entry = decodeEntry((*In)->getBuffer(), Key);
+  if (!Entry) {
+    errs() << argv[1] << ": " << toString(Entry.takeError()) << "\n";
+    return 1;
+  }
+  std::string Payload = Entry->Payload.str();
+  if (Payload.empty()) {
+    errs() << argv[1] << ": empty object\n";
+    return 1;
+  }
+  Payload.back() ^= 0x5a;
+  std::error_code EC;
+  raw_fd_ostream OS(argv[2], EC, sys::fs::OF_None);
+  if (EC) {
+    errs() << argv[2] << ": " << EC.message() << "\n";
+    return 1;
+  }
+  OS << encodeEntry(Key, Payload, Entry->CompileMicros);
+  return 0;
+}
