@@ -1,6 +1,7 @@
 //===- InProcessLoader.cpp - Loads the in-process backend on demand -------===//
 
 #include "ltocache/InProcessLoader.h"
+#include "ltocache/BundledModule.h"
 #include "ltocache/InProcessABI.h"
 
 #include "llvm/Support/DynamicLibrary.h"
@@ -34,11 +35,7 @@ std::string inProcessObstacle(const CommonJobArgs &Common,
 }
 
 std::string inProcessModulePath() {
-  static int Anchor;
-  std::string Exe = sys::fs::getMainExecutable(nullptr, &Anchor);
-  SmallString<256> P(sys::path::parent_path(sys::path::parent_path(Exe)));
-  sys::path::append(P, "lib", "LTOCacheInProcess.so");
-  return std::string(P);
+  return bundledModulePath("LTOCacheInProcess.so");
 }
 
 static Expected<void *> lookup(StringRef ModulePath, const char *Symbol) {

@@ -214,23 +214,35 @@ static int runStats() {
   StoreCounters C = readCounters(Root);
   if (Json) {
     auto I = [](uint64_t V) { return static_cast<int64_t>(V); };
-    json::Object O{{"cache_dir", Dir.Value},
-                   {"entries", I(Entries->Files)},
-                   {"bytes", I(Entries->Bytes)},
-                   {"corrupt_kept", I(Corrupt->Files)},
-                   {"temporary_files", I(Tmp->Files)},
-                   {"links", I(C.Links)},
-                   {"jobs", I(C.Jobs)},
-                   {"hits", I(C.Hits)},
-                   {"misses", I(C.Misses)},
-                   {"uncached", I(C.Uncached)},
-                   {"bypasses", I(C.Bypasses)},
-                   {"corrupt_found", I(C.Corrupt)},
-                   {"prunes", I(C.Prunes)},
-                   {"pruned_entries", I(C.PrunedEntries)},
-                   {"pruned_bytes", I(C.PrunedBytes)},
-                   {"compile_seconds", C.CompileMicros / 1e6},
-                   {"saved_seconds", C.SavedMicros / 1e6}};
+    json::Object O{
+        {"cache_dir", Dir.Value},
+        {"entries", I(Entries->Files)},
+        {"bytes", I(Entries->Bytes)},
+        {"corrupt_kept", I(Corrupt->Files)},
+        {"temporary_files", I(Tmp->Files)},
+        {"links", I(C.Links)},
+        {"jobs", I(C.Jobs)},
+        {"hits", I(C.Hits)},
+        {"misses", I(C.Misses)},
+        {"uncached", I(C.Uncached)},
+        {"bypasses", I(C.Bypasses)},
+        {"corrupt_found", I(C.Corrupt)},
+        {"prunes", I(C.Prunes)},
+        {"pruned_entries", I(C.PrunedEntries)},
+        {"pruned_bytes", I(C.PrunedBytes)},
+        {"compile_seconds", C.CompileMicros / 1e6},
+        {"saved_seconds", C.SavedMicros / 1e6},
+        {"remote", json::Object{{"from_remote", I(C.FromRemote)},
+                                {"hits", I(C.RemoteHits)},
+                                {"misses", I(C.RemoteMisses)},
+                                {"errors", I(C.RemoteErrors)},
+                                {"timeouts", I(C.RemoteTimeouts)},
+                                {"remote_wins", I(C.RemoteWins)},
+                                {"local_wins", I(C.LocalWins)},
+                                {"cancelled", I(C.Cancelled)},
+                                {"uploads", I(C.Uploads)},
+                                {"upload_failures", I(C.UploadFailures)},
+                                {"mismatches", I(C.Mismatches)}}}};
     outs() << formatv("{0:2}", json::Value(std::move(O))) << "\n";
     return 0;
   }
@@ -255,6 +267,18 @@ static int runStats() {
   Row("compile time", formatv("{0:f2}s spent, {1:f2}s saved",
                               C.CompileMicros / 1e6, C.SavedMicros / 1e6)
                           .str());
+  Row("remote", formatv("{0} jobs from remote; lookups: {1} hits, {2} misses, "
+                        "{3} errors, {4} timeouts",
+                        C.FromRemote, C.RemoteHits, C.RemoteMisses,
+                        C.RemoteErrors, C.RemoteTimeouts)
+                    .str());
+  Row("races", formatv("{0} remote wins, {1} local wins, {2} compiles "
+                       "cancelled",
+                       C.RemoteWins, C.LocalWins, C.Cancelled)
+                   .str());
+  Row("uploads", formatv("{0} ({1} failed); {2} determinism mismatches",
+                         C.Uploads, C.UploadFailures, C.Mismatches)
+                     .str());
   return 0;
 }
 
