@@ -171,11 +171,16 @@ int main(int argc, char **argv) {
   std::optional<std::string> FaultFlag;
   if (FaultInject.getNumOccurrences())
     FaultFlag = FaultInject;
-  Setting Dir = resolveCacheDir(DirFlag);
+  // A broken configuration file is an error, reported once, before
+  // anything is touched.
+  auto Config = readConfigFile();
+  if (!Config)
+    return fail(toString(Config.takeError()));
+  Setting Dir = resolveCacheDir(DirFlag, *Config);
   std::optional<std::string> PolicyFlag;
   if (CachePolicy.getNumOccurrences())
     PolicyFlag = CachePolicy;
-  Setting PolicyText = resolvePolicy(PolicyFlag);
+  Setting PolicyText = resolvePolicy(PolicyFlag, *Config);
   auto Policy = parsePolicy(PolicyText.Value);
   if (!Policy)
     return fail(toString(Policy.takeError()) + " (from " + PolicyText.Source +
@@ -194,7 +199,7 @@ int main(int argc, char **argv) {
   RFlags.UploadBudget = Given(RemoteUploadBudget);
   if (RemoteReadOnly.getNumOccurrences())
     RFlags.ReadOnly = bool(RemoteReadOnly);
-  auto RemoteCfg = resolveRemote(RFlags);
+  auto RemoteCfg = resolveRemote(RFlags, *Config);
   if (!RemoteCfg)
     return fail(toString(RemoteCfg.takeError()));
   auto FS = createFileSystem(resolveFaultInjection(FaultFlag).Value);

@@ -13,20 +13,52 @@ to lld's in-process ThinLTO:
   ltocache-warm      the same cache again
   ltocache-process   ltocache-dtlto, empty cache, --backend=process
 
+Remote cache rows (ltocache-dtlto --remote=URL, each run from an empty local
+cache; nginx with WebDAV PUT and fault_proxy.py from test/Inputs are started
+once per benchmark run on 127.0.0.1, outside the timed links, and stop with
+this script):
+
+  ltocache-remote-cold     empty remote: every lookup misses, every object
+                           is uploaded (within the default upload budget)
+  ltocache-remote-hit      remote holding every object (filled once, untimed,
+                           before the first repetition)
+  ltocache-slow-remote     the same remote behind fault_proxy delay=1000:
+                           every response comes 1 s late
+  ltocache-dead-remote     fault_proxy "never": connections accepted, never
+                           answered (default budgets)
+  ltocache-refused-remote  http://127.0.0.1:1/, nothing listening
+
+--scenarios takes row names and the groups "local" (the six rows above the
+remote ones) and "remote" (the five remote rows); the default is both. After
+the table, the distributor's summary line of each ltocache row's last run.
+
 Corpora: "leveldb" (db_bench, from Debian's leveldb source package, fetched
 with apt-get source) and "generated" (--modules C++ modules).
 
   utils/bench/bench.py --build build --corpus leveldb --repeat 5
   utils/bench/bench.py --build build --corpus generated --modules 200
+  utils/bench/bench.py --build build --scenarios lld,ltocache-cold,remote
 """
 import argparse
+import atexit
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import threading
 import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEST_INPUTS = os.path.join(HERE, "..", "..", "test", "Inputs")
+
+LOCAL_SCENARIOS = ["lld", "lld-cache-cold", "lld-cache-warm", "ltocache-cold",
+                   "ltocache-warm", "ltocache-process"]
+REMOTE_SCENARIOS = ["ltocache-remote-cold", "ltocache-remote-hit",
+                    "ltocache-slow-remote", "ltocache-dead-remote",
+                    "ltocache-refused-remote"]
+GROUPS = {"local": LOCAL_SCENARIOS, "remote": REMOTE_SCENARIOS}
 
 LLVM = "/usr/lib/llvm-22/bin"
 CLANGXX = os.path.join(LLVM, "clang++")
@@ -212,6 +244,72 @@ class TreeMemory:
         return self.peak
 
 
+class RemoteServers:
+    """nginx (WebDAV PUT, test/Inputs/with_nginx.py's configuration) and two
+    fault_proxy.py processes in front of it, "delay=1000" and "never", all
+    on free 127.0.0.1 ports. Started once per benchmark run; they die with
+    this script (PR_SET_PDEATHSIG) and are stopped at exit."""
+
+    def __init__(self, work):
+        sys.path.insert(0, TEST_INPUTS)
+        import with_nginx
+        self.dir = os.path.join(work, "remote")
+        self.www = os.path.join(self.dir, "www")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.www)
+        self.procs = []
+        atexit.register(self.stop)
+        for attempt in range(5):
+            port = with_nginx.free_port()
+            conf = os.path.join(self.dir, "nginx.conf")
+            with open(conf, "w") as f:
+                f.write(with_nginx.CONF.format(d=self.dir, port=port))
+            nginx = subprocess.Popen(["nginx", "-c", conf, "-p", self.dir],
+                                     preexec_fn=with_nginx.die_with_parent)
+            if with_nginx.wait_listening(port, nginx):
+                break
+            nginx.kill()
+            nginx.wait()
+        else:
+            sys.exit("nginx did not start: see %s/error.log" % self.dir)
+        self.procs.append(nginx)
+        self.nginx = "http://127.0.0.1:%d" % port
+        self.slow = self.proxy(port, "delay=1000")
+        self.dead = self.proxy(port, "never")
+
+    def proxy(self, upstream, spec):
+        p = subprocess.Popen([sys.executable,
+                              os.path.join(TEST_INPUTS, "fault_proxy.py"),
+                              "serve", "--upstream=127.0.0.1:%d" % upstream,
+                              "--fault=" + spec], stdout=subprocess.PIPE,
+                             text=True)
+        self.procs.append(p)
+        url = p.stdout.readline().strip()
+        if not url.startswith("http://127.0.0.1:"):
+            sys.exit("fault_proxy.py %s did not start" % spec)
+        return url
+
+    def clear(self, prefix):
+        shutil.rmtree(os.path.join(self.www, prefix), ignore_errors=True)
+
+    def count(self, prefix):
+        return sum(len(files) for _, _, files in
+                   os.walk(os.path.join(self.www, prefix)))
+
+    def stop(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait()
+        self.procs = []
+
+
+def summary(err):
+    """The distributor's summary line in a link's stderr."""
+    lines = [l for l in err.splitlines() if re.match(r"ltocache: \d+ jobs", l)]
+    return lines[-1].strip() if lines else "(no summary line)"
+
+
 def timed(argv, cwd, env=None):
     start = time.perf_counter()
     p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
@@ -234,9 +332,18 @@ def main():
     ap.add_argument("--modules", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--work", default="/tmp/ltocache-bench")
-    ap.add_argument("--scenarios", default="lld,lld-cache-cold,lld-cache-warm,"
-                    "ltocache-cold,ltocache-warm,ltocache-process")
+    ap.add_argument("--scenarios", default="local,remote",
+                    help="comma-separated rows and groups: local = %s; "
+                    "remote = %s" % (",".join(LOCAL_SCENARIOS),
+                                     ",".join(REMOTE_SCENARIOS)))
     args = ap.parse_args()
+    chosen = []
+    for s in args.scenarios.split(","):
+        for t in GROUPS.get(s, [s]):
+            if t not in LOCAL_SCENARIOS + REMOTE_SCENARIOS:
+                ap.error("unknown scenario %r" % t)
+            if t not in chosen:
+                chosen.append(t)
 
     build = os.path.abspath(args.build)
     plugin = os.path.join(build, "lib", "LTOCacheClang.so")
@@ -253,14 +360,18 @@ def main():
         objs + libs
     lld_cache = os.path.join(args.work, "lld-cache")
     lto_cache = os.path.join(args.work, "ltocache-cache")
+    # Remote rows use their own local cache, emptied before each run, so
+    # that they cannot disturb ltocache-warm whatever the order of rows.
+    remote_local = os.path.join(args.work, "ltocache-remote-local")
 
-    def dist(extra=()):
+    def dist(extra=(), cache=lto_cache):
         return ["-fthinlto-distributor=" + dtlto,
-                "-Xthinlto-distributor=--cache-dir=" + lto_cache] + \
+                "-Xthinlto-distributor=--cache-dir=" + cache] + \
             ["-Xthinlto-distributor=" + e for e in extra]
 
-    def fresh(path):
-        shutil.rmtree(path, ignore_errors=True)
+    def fresh(*paths):
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
 
     # name -> (prepare, argv)
     scenarios = {
@@ -274,7 +385,42 @@ def main():
         "ltocache-process": (lambda: fresh(lto_cache),
                              link + dist(["--backend=process"])),
     }
-    chosen = args.scenarios.split(",")
+    if any(s in REMOTE_SCENARIOS for s in chosen):
+        srv = RemoteServers(args.work)
+
+        def remote(url):
+            return link + dist(["--remote=" + url], remote_local)
+
+        def cold_remote():
+            fresh(remote_local)
+            srv.clear("cold")
+        scenarios.update({
+            "ltocache-remote-cold": (cold_remote, remote(srv.nginx + "/cold")),
+            "ltocache-remote-hit": (lambda: fresh(remote_local),
+                                    remote(srv.nginx + "/hit")),
+            "ltocache-slow-remote": (lambda: fresh(remote_local),
+                                     remote(srv.slow + "/hit")),
+            "ltocache-dead-remote": (lambda: fresh(remote_local),
+                                     remote(srv.dead + "/dead")),
+            "ltocache-refused-remote": (lambda: fresh(remote_local),
+                                        remote("http://127.0.0.1:1/")),
+        })
+        if {"ltocache-remote-hit", "ltocache-slow-remote"} & set(chosen):
+            # Fill the remote once, untimed: a cold link from an empty local
+            # cache with an upload budget that lets every upload finish.
+            fill = os.path.join(args.work, "ltocache-remote-fill")
+            fresh(fill)
+            _, _, err = timed(link + dist(["--remote=" + srv.nginx + "/hit",
+                                           "--remote-upload-budget=600000"],
+                                          fill), cwd)
+            fresh(fill)
+            line = summary(err)
+            print("remote filled: %s" % line, file=sys.stderr)
+            if srv.count("hit") < len(objs):
+                print("warning: the remote holds %d entries after filling, "
+                      "fewer than the %d modules" % (srv.count("hit"),
+                                                     len(objs)),
+                      file=sys.stderr)
     results = {s: [] for s in chosen}
     for r in range(args.repeat):
         for s in chosen:
@@ -300,10 +446,13 @@ def main():
         print("| %s | %.3f / %.3f / %.3f | %s | %s | %.0f | %s |" % (
             s, min(times), med[s], max(times), vs_lld, vs_warm,
             mem[s] / 1048576, vs_mem))
-    last = results.get("ltocache-warm") or results.get("ltocache-cold")
-    if last:
+    rows = [s for s in chosen if s.startswith("ltocache")]
+    if rows:
         print()
-        print("Last ltocache summary: `%s`" % last[-1][2].strip().splitlines()[-1])
+        print("Distributor summary of each ltocache row's last run:")
+        print()
+        for s in rows:
+            print("- %s: `%s`" % (s, summary(results[s][-1][2])))
 
 
 if __name__ == "__main__":
