@@ -209,8 +209,9 @@ void JobScheduler::runMisses(const std::vector<size_t> &Misses,
     runBatch(Misses);
     L.lock();
   } else {
-    unsigned N = hardware_concurrency(Options.Workers).compute_thread_count();
-    for (unsigned W = 0; W < std::max(1u, N); ++W)
+    WorkerCount = std::max(
+        1u, hardware_concurrency(Options.Workers).compute_thread_count());
+    for (unsigned W = 0; W < WorkerCount; ++W)
       startWorker();
   }
   Changed.wait(L, [&] { return Unsettled == 0; });
@@ -504,9 +505,15 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
     O.RemoteWon = true;
     O.CompileCancelled = true;
     S.Cancel.cancel();
-    if (Worker *W = S.CompiledBy) {
-      // clang's code cannot be interrupted: let it finish in the
-      // background, at the lowest priority, while a new worker goes on.
+    // clang's code cannot be interrupted: let it finish in the background,
+    // at the lowest priority, while a new worker goes on. At most as many
+    // abandoned compiles as workers run at once (a burst of late answers
+    // must not pile up compiles and their memory); past that, the worker
+    // finishes its useless compile and carries on.
+    Worker *W = S.CompiledBy;
+    if (W && !W->Abandoned && llvm::count_if(Workers, [](const Worker &X) {
+                                return X.Abandoned && !X.Exited;
+                              }) < WorkerCount) {
       W->Abandoned = true;
       ::setpriority(PRIO_PROCESS, W->Tid, 19);
       startWorker();

@@ -263,7 +263,10 @@ class RemoteServers:
             port = with_nginx.free_port()
             conf = os.path.join(self.dir, "nginx.conf")
             with open(conf, "w") as f:
-                f.write(with_nginx.CONF.format(d=self.dir, port=port))
+                # More connections than the tests' 256, in case the client
+                # ever opens more (it opens at most 16 per host today).
+                f.write(with_nginx.CONF.format(d=self.dir, port=port).replace(
+                    "worker_connections 256", "worker_connections 4096"))
             nginx = subprocess.Popen(["nginx", "-c", conf, "-p", self.dir],
                                      preexec_fn=with_nginx.die_with_parent)
             if with_nginx.wait_listening(port, nginx):

@@ -149,6 +149,7 @@ private:
   std::vector<size_t> Order; ///< Misses, biggest first.
   size_t Unsettled = 0;
   std::list<Worker> Workers;
+  unsigned WorkerCount = 1; ///< Workers not abandoned, when not batching.
   std::unique_ptr<RemoteStore> Remote;
   std::thread RemoteThread;
   std::string RemoteUnusable;
