@@ -528,10 +528,13 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
   if (Error E = writeOutput(Job.Output, Entry->Payload)) {
     Failures[I] = std::move(E);
   } else if (Error E = Store->publish(Keys[I]->Key, Entry->Payload,
-                                      Entry->CompileMicros)) {
-    warnOnce(PublishFailed,
-             "could not store results in the cache, using fresh objects: " +
-                 toString(std::move(E)));
+                                      Entry->CompileMicros,
+                                      /*Durable=*/false)) {
+    // No fsync above: a copy of a remote entry is cheap to fetch again, and
+    // a torn one fails its checksum.
+    warnOnce(PublishFailed, "could not store a remote result in the local "
+                            "cache: " +
+                                toString(std::move(E)));
   }
   L.lock();
   settle(I);
