@@ -99,3 +99,43 @@ TEST(LinkStats, BackendShownOnlyWhenSomethingCompiled) {
 }
 
 } // namespace
+
+TEST(LinkStats, RemotePartOnlyWhenTheRemoteWasAsked) {
+  LinkStats Local;
+  Local.add(outcome(JobOutcome::Miss, 1'000'000));
+  EXPECT_EQ(Local.summaryLine().find("remote"), std::string::npos);
+
+  LinkStats S;
+  JobOutcome Won = outcome(JobOutcome::RemoteHit, 0, 3'000'000);
+  Won.Remote = JobOutcome::Found;
+  Won.RemoteWon = Won.CompileCancelled = true;
+  S.add(Won);
+  JobOutcome Waiting = outcome(JobOutcome::RemoteHit, 0, 1'000'000);
+  Waiting.Remote = JobOutcome::Found; // Answered before any compile began.
+  S.add(Waiting);
+  JobOutcome Raced = outcome(JobOutcome::Miss, 500'000);
+  Raced.Remote = JobOutcome::Abandoned; // Still open when the link ended.
+  Raced.LocalWon = true;
+  S.add(Raced);
+  JobOutcome Missed = outcome(JobOutcome::Miss, 500'000);
+  Missed.Remote = JobOutcome::NotFound;
+  Missed.Uploaded = true;
+  S.add(Missed);
+  JobOutcome Broken = outcome(JobOutcome::Miss, 500'000);
+  Broken.Remote = JobOutcome::Error;
+  Broken.UploadFailed = true;
+  S.add(Broken);
+  JobOutcome Slow = outcome(JobOutcome::Miss, 500'000);
+  Slow.Remote = JobOutcome::TimedOut;
+  Slow.Mismatch = true;
+  S.add(Slow);
+  EXPECT_EQ(S.summaryLine(),
+            "ltocache: 6 jobs, 0 hits, 4 misses, 0 bypasses, 2 from remote; "
+            "compiled 2.00s, saved 4.00s; remote: 2 hits, 1 misses, 1 errors, "
+            "1 timeouts; races: 1 remote wins, 1 local wins, 1 cancelled; 1 "
+            "uploads, 1 upload failures; 1 determinism mismatches");
+  S.UploadsSkipped = "uploads skipped: the remote did not answer";
+  EXPECT_NE(S.summaryLine().find("1 uploads, 1 upload failures (uploads "
+                                 "skipped: the remote did not answer)"),
+            std::string::npos);
+}
