@@ -201,6 +201,9 @@ void JobScheduler::runMisses(const std::vector<size_t> &Misses,
         States[I].LookupPending = true;
         Outcomes[I].Remote = JobOutcome::Abandoned;
       }
+  // Smallest first: the biggest jobs are compiled first, so their answers
+  // are the least likely to arrive in time to matter.
+  std::reverse(Asked.begin(), Asked.end());
   if (!Asked.empty())
     RemoteThread = std::thread([this, Asked] { lookUpRemote(Asked); });
 
@@ -551,9 +554,11 @@ void JobScheduler::uploadResults(const std::vector<size_t> &Misses,
   std::vector<size_t> Sent;
   std::vector<std::pair<Digest, std::string>> Entries;
   for (size_t I : Misses) {
-    // Only what the remote lacks (a determinism check compiles what it has).
+    // Only what the remote said it lacks: a lookup still open when the
+    // link's work was done means a remote slower than compiling, and
+    // waiting for its uploads would make the link slower than no cache.
     if (Outcomes[I].What != JobOutcome::Miss ||
-        Outcomes[I].Remote == JobOutcome::Found)
+        Outcomes[I].Remote != JobOutcome::NotFound)
       continue;
     auto Object = MemoryBuffer::getFile(Jobs[I].Output, /*IsText=*/false,
                                         /*RequiresNullTerminator=*/false);

@@ -164,7 +164,10 @@ private:
     curl_easy_setopt(E, CURLOPT_CONNECTTIMEOUT_MS, H.ConnectTimeoutMs);
     curl_easy_setopt(E, CURLOPT_TIMEOUT_MS, H.RequestTimeoutMs);
     curl_easy_setopt(E, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(E, CURLOPT_PIPEWAIT, 1L);
+    // Waiting to multiplex only pays over TLS (HTTP/2 by ALPN); over plain
+    // HTTP/1.1 it holds every request back until the first has answered.
+    if (strncmp(R.url, "https://", 8) == 0)
+      curl_easy_setopt(E, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(E, CURLOPT_WRITEFUNCTION, onData);
     curl_easy_setopt(E, CURLOPT_WRITEDATA, &T);
     switch (R.method) {

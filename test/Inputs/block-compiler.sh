@@ -1,14 +1,26 @@
 #!/bin/sh
-# A remote compiler for race tests. With LTOCACHE_TEST_BLOCK set, a backend
-# job (one with -fthinlto-index=) never finishes on its own: it can only
-# end by being cancelled (SIGTERM), so a link succeeds only if every such
-# job is won by the remote. Every start is recorded in $LTOCACHE_TEST_BLOCK.
-# Otherwise (and for --version) it runs the real clang.
+# A remote compiler for race tests; for --version and anything that is not
+# a backend job (no -fthinlto-index=) it just runs the real clang.
+#
+# LTOCACHE_TEST_BLOCK=<file>: a backend job never finishes on its own: it
+#   can only end by being cancelled (SIGTERM), so a link succeeds only if
+#   the remote wins every such job. Every start is recorded in <file>.
+# LTOCACHE_TEST_GATE_LOG=<fault proxy log>, LTOCACHE_TEST_GATE_COUNT=<n>:
+#   a backend job first waits until the fault proxy has answered <n> GETs,
+#   so every lookup has its answer before any compile can finish.
 case " $* " in
   *" -fthinlto-index="*)
     if [ -n "${LTOCACHE_TEST_BLOCK:-}" ]; then
       echo "started $*" >> "$LTOCACHE_TEST_BLOCK"
       exec sleep infinity
+    fi
+    if [ -n "${LTOCACHE_TEST_GATE_LOG:-}" ]; then
+      # A barrier on the proxy's log (it never fails to make progress: the
+      # lookups were all sent before any compile started).
+      while [ "$(grep -c '"method": "GET"' "$LTOCACHE_TEST_GATE_LOG" 2>/dev/null)" \
+              -lt "${LTOCACHE_TEST_GATE_COUNT:?}" ]; do
+        sleep 0.01
+      done
     fi ;;
 esac
 exec "${LTOCACHE_TEST_CLANG:?}" "$@"
