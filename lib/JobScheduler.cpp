@@ -189,6 +189,7 @@ std::string JobScheduler::racePath(size_t I) const {
 
 void JobScheduler::runMisses(const std::vector<size_t> &Misses,
                              LinkStats &Stats) {
+  Publisher = std::make_unique<DefaultThreadPool>(hardware_concurrency(1));
   std::unique_lock<std::mutex> L(Lock);
   States = std::vector<MissState>(Jobs.size());
   Order = Misses;
@@ -239,6 +240,7 @@ void JobScheduler::runMisses(const std::vector<size_t> &Misses,
       L.lock();
     }
   L.unlock();
+  Publisher->wait();
 
   if (Options.DeterminismCheck)
     checkDeterminism(Misses);
@@ -352,7 +354,10 @@ void JobScheduler::finishLocal(size_t I, const std::string &Path,
     }
     Object = std::move(*File);
   }
-  publishJob(I, Object->getBuffer());
+  // Publication (and its fsync) runs on a thread of its own: a worker
+  // waiting for the disk would leave a core idle.
+  std::shared_ptr<MemoryBuffer> Shared(std::move(Object));
+  Publisher->async([this, I, Shared] { publishJob(I, Shared->getBuffer()); });
 }
 
 void JobScheduler::settle(size_t I) {

@@ -31,6 +31,7 @@
 #include "ltocache/RemoteStore.h"
 
 #include "llvm/Support/Error.h"
+#include "llvm/Support/ThreadPool.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -158,6 +159,7 @@ private:
   bool RemoteDone = false;
   bool StopRemote = false;
   std::unique_ptr<CancelToken> BatchCancel;
+  std::unique_ptr<llvm::DefaultThreadPool> Publisher;
 };
 
 } // namespace ltocache
