@@ -45,5 +45,5 @@ cmake --build "$build"
 case "$mode" in
   demo) exec "$root/utils/demo.sh" "$build" ;;
   test) exec cmake --build "$build" --target check ;;
-  build) echo "== built: $build/bin/ltocache-dtlto, $build/lib/LTOCacheClang.so, $build/lib/LTOCacheLLD.so, $build/lib/LTOCacheInProcess.so, $build/bin/ltocache" ;;
+  build) echo "== built: $build/bin/ltocache-dtlto, $build/lib/LTOCacheClang.so, $build/lib/LTOCacheLLD.so, $build/lib/LTOCacheInProcess.so, $build/lib/LTOCacheHttp.so, $build/bin/ltocache" ;;
 esac
