@@ -38,6 +38,15 @@ void CancelToken::onCancel(std::function<void()> F) {
     Stop = std::move(F);
 }
 
+bool CancelToken::startUnlessCancelled(
+    function_ref<std::function<void()>()> Start) {
+  std::lock_guard<std::mutex> G(Lock);
+  if (Cancelled)
+    return false;
+  Stop = Start();
+  return true;
+}
+
 void CancelToken::clearOnCancel() {
   std::lock_guard<std::mutex> G(Lock);
   Stop = nullptr;
@@ -73,14 +82,32 @@ Expected<std::string> runProcess(StringRef Program, ArrayRef<StringRef> Argv,
                                  CancelToken *Cancel) {
   std::string ErrMsg;
   bool Failed = false;
-  sys::ProcessInfo PI =
-      sys::ExecuteNoWait(Program, Argv, std::nullopt, {}, 0, &ErrMsg, &Failed);
+  sys::ProcessInfo PI;
+  auto Spawn = [&] {
+    PI = sys::ExecuteNoWait(Program, Argv, std::nullopt, {}, 0, &ErrMsg,
+                            &Failed);
+  };
+  if (!Cancel) {
+    Spawn();
+  } else {
+    // Started and given its stop hook in one step with respect to cancel():
+    // a cancel either comes first (nothing starts) or stops the process
+    // before it returns, so no process outlives a cancel, not even when the
+    // caller exits right after it. SIGTERM, not SIGKILL: clang's handler
+    // removes its temporary files.
+    bool Started = Cancel->startUnlessCancelled([&]() -> std::function<void()> {
+      Spawn();
+      if (Failed)
+        return nullptr;
+      return [Pid = PI.Pid] { ::kill(Pid, SIGTERM); };
+    });
+    if (!Started)
+      return std::string("cancelled before it started");
+  }
   if (Failed)
     return createStringError("cannot run '%s': %s", Program.str().c_str(),
                              ErrMsg.c_str());
   if (Cancel) {
-    // SIGTERM, not SIGKILL: clang's handler removes its temporary files.
-    Cancel->onCancel([Pid = PI.Pid] { ::kill(Pid, SIGTERM); });
     // Wait for the exit without reaping, so the pid stays ours until the
     // hook is gone.
     siginfo_t Info;

@@ -38,6 +38,30 @@ TEST(CancelToken, ClearedHookNeverRuns) {
   EXPECT_TRUE(T.cancelled());
 }
 
+// Whatever the interleaving, once cancel() has returned, work that was
+// started has been stopped: the property that lets the distributor exit
+// right after its last job is settled without leaving a process behind.
+TEST(CancelToken, NothingStartedOutlivesACancel) {
+  for (int Round = 0; Round < 2000; ++Round) {
+    CancelToken T;
+    std::atomic<bool> Started{false}, Stopped{false}, Go{false};
+    std::thread Starter([&] {
+      while (!Go)
+        ;
+      T.startUnlessCancelled([&]() -> std::function<void()> {
+        Started = true;
+        return [&] { Stopped = true; };
+      });
+    });
+    Go = true;
+    T.cancel();
+    bool StartedAtCancel = Started, StoppedAtCancel = Stopped;
+    Starter.join();
+    EXPECT_EQ(StartedAtCancel, StoppedAtCancel) << "round " << Round;
+    EXPECT_EQ(Started.load(), Stopped.load()) << "round " << Round;
+  }
+}
+
 // A process that never ends on its own is stopped by a cancel, whenever
 // the cancel comes: before the process starts, or while it runs.
 TEST(RunProcess, CancelStopsAProcessThatWouldNeverEnd) {

@@ -11,6 +11,7 @@
 #include "ltocache/BackendJob.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -34,6 +35,11 @@ public:
   /// was. Replaces an earlier hook. Hooks run under the token's lock: keep
   /// them short. After clearOnCancel() returns, no hook is running.
   void onCancel(std::function<void()> Stop);
+  /// Unless already cancelled, runs \p Start, which starts the work and
+  /// returns its stop hook (or null), and registers that hook, all under
+  /// the token's lock: a concurrent cancel() waits for the start and then
+  /// stops it. False if cancelled (nothing started).
+  bool startUnlessCancelled(llvm::function_ref<std::function<void()>()> Start);
   void clearOnCancel();
 
 private:
