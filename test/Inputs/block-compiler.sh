@@ -2,9 +2,10 @@
 # A remote compiler for race tests; for --version and anything that is not
 # a backend job (no -fthinlto-index=) it just runs the real clang.
 #
-# LTOCACHE_TEST_BLOCK=<file>: a backend job never finishes on its own: it
+# LTOCACHE_TEST_BLOCK=<file>: a backend job never succeeds on its own: it
 #   can only end by being cancelled (SIGTERM), so a link succeeds only if
-#   the remote wins every such job. Every start is recorded in <file>.
+#   the remote wins every such job (after 10 minutes it fails). Every start
+#   is recorded in <file>.
 # LTOCACHE_TEST_GATE_LOG=<fault proxy log>, LTOCACHE_TEST_GATE_COUNT=<n>:
 #   a backend job first waits until the fault proxy has answered <n> GETs,
 #   so every lookup has its answer before any compile can finish.
@@ -12,7 +13,10 @@ case " $* " in
   *" -fthinlto-index="*)
     if [ -n "${LTOCACHE_TEST_BLOCK:-}" ]; then
       echo "started $*" >> "$LTOCACHE_TEST_BLOCK"
-      exec sleep infinity
+      # A watchdog, not a timing assumption: if the test is broken and the
+      # job is never cancelled, the link fails after 10 minutes instead of
+      # hanging (timeout passes SIGTERM on to its child).
+      exec timeout 600 sleep infinity
     fi
     if [ -n "${LTOCACHE_TEST_GATE_LOG:-}" ]; then
       # A barrier on the proxy's log (it never fails to make progress: the
