@@ -1,0 +1,55 @@
+//===- JobSchedulerSupport.h - Shared by JobScheduler's files ---*- C++ -*-===//
+//
+// Internal to lib/: what JobScheduler.cpp (phases 1 and 2, the compiles)
+// and RemoteRace.cpp (the remote side of phase 2) both use.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LTOCACHE_LIB_JOBSCHEDULERSUPPORT_H
+#define LTOCACHE_LIB_JOBSCHEDULERSUPPORT_H
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cstdint>
+
+namespace ltocache {
+namespace detail {
+
+/// Each kind of warning is printed once per link.
+enum WarningKind : unsigned {
+  NoKey = 1 << 0,
+  Corrupt = 1 << 1,
+  PublishFailed = 1 << 2,
+  RemoteFailed = 1 << 3,
+  RemoteBadEntry = 1 << 4,
+  UploadFailed = 1 << 5,
+  ReportFailed = 1 << 6,
+};
+
+inline uint64_t microsSince(std::chrono::steady_clock::time_point Start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now() - Start)
+      .count();
+}
+
+inline llvm::Error writeOutput(llvm::StringRef Path, llvm::StringRef Data) {
+  std::error_code EC;
+  llvm::raw_fd_ostream OS(Path, EC, llvm::sys::fs::OF_None);
+  if (EC)
+    return llvm::createFileError(Path, EC);
+  OS << Data;
+  OS.close();
+  if (OS.has_error()) {
+    EC = OS.error();
+    OS.clear_error();
+    return llvm::createFileError(Path, EC);
+  }
+  return llvm::Error::success();
+}
+
+} // namespace detail
+} // namespace ltocache
+
+#endif
