@@ -284,10 +284,7 @@ void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
     settle(I);
     return;
   }
-  JobOutcome &O = Outcomes[I];
-  O.What = Keys[I] ? JobOutcome::Miss : JobOutcome::Uncached;
-  O.CompileMicros = Micros;
-  O.LocalWon = S.LookupPending;
+  recordLocalWin(I, Micros);
   L.unlock();
   finishLocal(I, Path, std::move(R->InMemory));
   L.lock();
@@ -326,6 +323,13 @@ void JobScheduler::finishLocal(size_t I, const std::string &Path,
   // waiting for the disk would leave a core idle.
   std::shared_ptr<MemoryBuffer> Shared(std::move(Object));
   Publisher->async([this, I, Shared] { publishJob(I, Shared->getBuffer()); });
+}
+
+void JobScheduler::recordLocalWin(size_t I, uint64_t Micros) {
+  JobOutcome &O = Outcomes[I];
+  O.What = Keys[I] ? JobOutcome::Miss : JobOutcome::Uncached;
+  O.CompileMicros = Micros;
+  O.LocalWon = States[I].LookupPending;
 }
 
 void JobScheduler::settle(size_t I) {
@@ -370,10 +374,7 @@ void JobScheduler::runBatch(const std::vector<size_t> &Misses) {
         settle(I);
         continue;
       }
-      JobOutcome &O = Outcomes[I];
-      O.What = Keys[I] ? JobOutcome::Miss : JobOutcome::Uncached;
-      O.CompileMicros = Share;
-      O.LocalWon = S.LookupPending;
+      recordLocalWin(I, Share);
       Won.push_back(K);
     }
   }

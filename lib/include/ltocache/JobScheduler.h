@@ -120,6 +120,8 @@ private:
   /// Puts a local result in place. Lock not held.
   void finishLocal(size_t I, const std::string &Path,
                    std::unique_ptr<llvm::MemoryBuffer> InMemory);
+  /// A claimed job's compile produced its object. Lock held.
+  void recordLocalWin(size_t I, uint64_t Micros);
   void settle(size_t I); // Lock held.
   void lookUpRemote(const std::vector<size_t> &Misses);
   void onRemoteAnswer(size_t I, RemoteResult R);
