@@ -191,9 +191,8 @@ Expected<std::string> canonicalizeShard(StringRef ShardPath,
 /// function of: the code that computes it, the shard's bytes, and every
 /// input path with the digest of its content (paths are what the shard
 /// names; their contents are what replace them).
-static Expected<Digest> canonicalShardDigest(const BackendJob &Job,
-                                             FileDigests &Files,
-                                             KeyMemo *Memo) {
+static Expected<Digest>
+canonicalShardDigest(const BackendJob &Job, FileDigests &Files, KeyMemo *Memo) {
   auto Buf = MemoryBuffer::getFile(Job.Shard, /*IsText=*/false,
                                    /*RequiresNullTerminator=*/false);
   if (!Buf)
@@ -216,8 +215,8 @@ static Expected<Digest> canonicalShardDigest(const BackendJob &Job,
       if (std::optional<Digest> D = digestFromHex(*V))
         return *D;
   }
-  auto Canonical = canonicalizeShardBuffer((*Buf)->getMemBufferRef(),
-                                           Job.Shard, Job.Inputs, Files);
+  auto Canonical = canonicalizeShardBuffer((*Buf)->getMemBufferRef(), Job.Shard,
+                                           Job.Inputs, Files);
   if (!Canonical)
     return Canonical.takeError();
   Digest D = hashBytes(*Canonical);
@@ -228,9 +227,8 @@ static Expected<Digest> canonicalShardDigest(const BackendJob &Job,
 
 /// The module's own recipe as text ("<none>" if it has none), memoised by
 /// the module's content digest.
-static Expected<std::string> moduleRecipe(const BackendJob &Job,
-                                          const Digest &ModuleDigest,
-                                          KeyMemo *Memo) {
+static Expected<std::string>
+moduleRecipe(const BackendJob &Job, const Digest &ModuleDigest, KeyMemo *Memo) {
   std::optional<Digest> MemoKey;
   if (Memo) {
     KeyBuilder KB("recipe-memo", 1);
@@ -253,15 +251,10 @@ static Expected<std::string> moduleRecipe(const BackendJob &Job,
   return Text;
 }
 
-Expected<JobKey> computeJobKey(const LinkKeyBasis &Basis, const BackendJob &Job,
-                               FileDigests &Files, KeyMemo *Memo) {
-  KeyBuilder KB(JobKeyRecipeName, JobKeyRecipeVersion);
-  KB.add(KeyField::CompilerIdentity, Basis.CompilerIdentity);
-  for (const auto &[Field, Value] : Basis.Fields)
-    KB.add(Field, Value);
-
+Expected<JobKeyFields> computeJobFields(const BackendJob &Job,
+                                        FileDigests &Files, KeyMemo *Memo) {
+  JobKeyFields F;
   // Job arguments other than the module, the shard and the output.
-  std::vector<std::pair<KeyField, std::string>> ArgFields;
   bool SaysNative = false;
   for (size_t I = 0; I < Job.Args.size(); ++I) {
     StringRef Arg = Job.Args[I];
@@ -271,47 +264,64 @@ Expected<JobKey> computeJobKey(const LinkKeyBasis &Basis, const BackendJob &Job,
       ++I;
       continue;
     }
-    if (Error E = addArgument(Arg, Files, ArgFields, SaysNative))
+    if (Error E = addArgument(Arg, Files, F.Args, SaysNative))
       return std::move(E);
   }
   if (SaysNative)
-    ArgFields.push_back({KeyField::HostCPU, hostCPUDescription()});
-  for (const auto &[Field, Value] : ArgFields)
-    KB.add(Field, Value);
+    F.Args.push_back({KeyField::HostCPU, hostCPUDescription()});
 
   auto ModuleDigest = Files.get(Job.Module);
   if (!ModuleDigest)
     return ModuleDigest.takeError();
-  KB.add(KeyField::Module, *ModuleDigest);
+  F.Module = *ModuleDigest;
 
-  JobKey Result;
-  auto Recipe = moduleRecipe(Job, *ModuleDigest, Memo);
+  auto Recipe = moduleRecipe(Job, F.Module, Memo);
   if (!Recipe)
     return Recipe.takeError();
-  Result.ModuleHasRecipe = *Recipe != "<none>";
-  KB.add(KeyField::ModuleRecipe, *Recipe);
+  F.Recipe = std::move(*Recipe);
 
   auto Shard = canonicalShardDigest(Job, Files, Memo);
   if (!Shard)
     return Shard.takeError();
-  KB.add(KeyField::SummaryShard, *Shard);
+  F.Shard = *Shard;
 
-  std::vector<std::string> Imports;
   for (const std::string &In : Job.Inputs) {
     if (In == Job.Module || In == Job.Shard)
       continue;
     auto D = Files.get(In);
     if (!D)
       return D.takeError();
-    Imports.push_back(toHex(*D));
+    F.Imports.push_back(toHex(*D));
   }
-  llvm::sort(Imports);
-  for (const std::string &D : Imports)
-    KB.add(KeyField::ImportedModule, D);
+  llvm::sort(F.Imports);
+  return F;
+}
 
+JobKey finishJobKey(const LinkKeyBasis &Basis, const JobKeyFields &F) {
+  KeyBuilder KB(JobKeyRecipeName, JobKeyRecipeVersion);
+  KB.add(KeyField::CompilerIdentity, Basis.CompilerIdentity);
+  for (const auto &[Field, Value] : Basis.Fields)
+    KB.add(Field, Value);
+  for (const auto &[Field, Value] : F.Args)
+    KB.add(Field, Value);
+  KB.add(KeyField::Module, F.Module);
+  KB.add(KeyField::ModuleRecipe, F.Recipe);
+  KB.add(KeyField::SummaryShard, F.Shard);
+  for (const std::string &D : F.Imports)
+    KB.add(KeyField::ImportedModule, D);
+  JobKey Result;
   Result.Key = KB.finish();
   Result.Trace = KB.trace();
+  Result.ModuleHasRecipe = F.Recipe != "<none>";
   return Result;
+}
+
+Expected<JobKey> computeJobKey(const LinkKeyBasis &Basis, const BackendJob &Job,
+                               FileDigests &Files, KeyMemo *Memo) {
+  auto Fields = computeJobFields(Job, Files, Memo);
+  if (!Fields)
+    return Fields.takeError();
+  return finishJobKey(Basis, *Fields);
 }
 
 } // namespace ltocache

@@ -36,13 +36,17 @@ bool JobScheduler::lookupJob(size_t I) {
   JobOutcome &O = Outcomes[I];
   if (!Store || !Basis)
     return false;
-  auto K = computeJobKey(*Basis, Job, Files, Memo);
-  if (!K) {
+  // The job's own inputs first: the basis may still be on its way.
+  auto F = computeJobFields(Job, Files, Memo);
+  if (!F) {
     warnOnce(NoKey, "cannot key job for '" + Job.Module +
-                        "', compiling it uncached: " + toString(K.takeError()));
+                        "', compiling it uncached: " + toString(F.takeError()));
     return false;
   }
-  Keys[I] = std::move(*K);
+  const LinkKeyBasis *B = Basis();
+  if (!B)
+    return false;
+  Keys[I] = finishJobKey(*B, *F);
   LookupResult L = Store->lookup(Keys[I]->Key);
   if (!L.Corruption.empty()) {
     O.CorruptFound = true;

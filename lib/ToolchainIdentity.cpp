@@ -36,8 +36,8 @@ static Expected<std::string> runVersion(StringRef Exe) {
   return (*Buf)->getBuffer().str();
 }
 
-Expected<std::string> computeCompilerIdentity(StringRef Path,
-                                              StringRef MemoDir) {
+Expected<std::string> computeCompilerIdentity(StringRef Path, StringRef MemoDir,
+                                              function_ref<void()> BeforeRun) {
   std::string Exe = Path.str();
   if (!Path.contains('/')) {
     auto Found = sys::findProgramByName(Path);
@@ -59,6 +59,8 @@ Expected<std::string> computeCompilerIdentity(StringRef Path,
     if (auto Buf = MemoryBuffer::getFile(Memo))
       return "blake3:" + ContentHex + "\n" + (*Buf)->getBuffer().str();
   }
+  if (BeforeRun)
+    BeforeRun();
   auto Version = runVersion(Exe);
   if (!Version)
     return Version.takeError();

@@ -22,6 +22,7 @@
 #include "ltocache/StatsLog.h"
 #include "ltocache/ToolchainIdentity.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
@@ -30,6 +31,9 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <future>
+#include <thread>
 
 #include <malloc.h>
 
@@ -207,7 +211,6 @@ int main(int argc, char **argv) {
     return fail(toString(FS.takeError()));
 
   std::unique_ptr<LocalStore> Store;
-  std::optional<LinkKeyBasis> Basis;
   if (auto S = LocalStore::open(Dir.Value, **FS)) {
     Store = std::move(*S);
   } else {
@@ -216,44 +219,56 @@ int main(int argc, char **argv) {
         ") is unusable, linking without the cache: " + toString(S.takeError()));
   }
 
-  FileDigests ArgFiles;
   SmallString<256> ToolchainMemo;
   if (Store) {
     ToolchainMemo = Store->root();
     sys::path::append(ToolchainMemo, "toolchains");
   }
-  // Needed for keys, and by the in-process backend to check that the
-  // remote compiler is its own clang: computed at most once.
-  std::optional<std::string> KnownIdentity, IdentityError;
+  // The compiler's identity is needed for keys, and by the in-process
+  // backend to check that the remote compiler is its own clang. Without a
+  // memo it takes running the compiler (~70 ms): that runs on a thread of
+  // its own while phase 1 reads every job's inputs.
+  struct Keying {
+    std::optional<std::string> Identity;
+    std::string IdentityError;
+    std::optional<LinkKeyBasis> Basis;
+    FileDigests ArgFiles;
+  } Keyed;
+  std::promise<void> KeyingDone;
+  std::shared_future<void> KeyingReady = KeyingDone.get_future().share();
   auto Identity = [&]() -> Expected<std::string> {
-    if (!KnownIdentity && !IdentityError) {
-      auto Id =
-          computeCompilerIdentity(File->Common.Args.front(), ToolchainMemo);
-      if (Id)
-        KnownIdentity = *Id;
-      else
-        IdentityError = toString(Id.takeError());
-    }
-    if (IdentityError)
-      return createStringError(*IdentityError);
-    return *KnownIdentity;
+    KeyingReady.wait();
+    if (!Keyed.Identity)
+      return createStringError(Keyed.IdentityError);
+    return *Keyed.Identity;
   };
-  if (Store) {
-    auto Id = Identity();
-    Expected<LinkKeyBasis> B =
-        Id ? LinkKeyBasis::compute(File->Common, *Id, ArgFiles)
-           : Id.takeError();
-    if (B)
-      Basis = std::move(*B);
-    else {
-      warn("cannot key this link, compiling it uncached: " +
-           toString(B.takeError()));
-      Store.reset();
-    }
-  }
-
   std::unique_ptr<CompileBackend> Compiler =
       createSelectedBackend(*Choice, File->Common, Identity);
+  bool WantBasis = bool(Store);
+  std::thread KeyingThread([&] {
+    // No memo: the first link with this compiler, so probably all misses;
+    // start loading the backend's libraries now.
+    auto Id = computeCompilerIdentity(File->Common.Args.front(), ToolchainMemo,
+                                      [&] { Compiler->prepare(); });
+    if (Id)
+      Keyed.Identity = std::move(*Id);
+    else
+      Keyed.IdentityError = toString(Id.takeError());
+    if (WantBasis) {
+      Expected<LinkKeyBasis> B =
+          Keyed.Identity ? LinkKeyBasis::compute(File->Common, *Keyed.Identity,
+                                                 Keyed.ArgFiles)
+                         : createStringError(Keyed.IdentityError);
+      if (B)
+        Keyed.Basis = std::move(*B);
+      else
+        warn("cannot key this link, compiling it uncached: " +
+             toString(B.takeError()));
+    }
+    KeyingDone.set_value();
+  });
+  scope_exit JoinKeying([&] { KeyingThread.join(); });
+
   SchedulerOptions Options;
   Options.Workers = Workers;
   Options.KeyLogPath = KeyLog;
@@ -284,11 +299,16 @@ int main(int argc, char **argv) {
       consumeError(M.takeError());
     }
   }
+  KeyBasisSource Basis = [&]() -> const LinkKeyBasis * {
+    KeyingReady.wait();
+    return Keyed.Basis ? &*Keyed.Basis : nullptr;
+  };
   JobScheduler Scheduler(File->Common, File->Jobs, Store.get(), Memo.get(),
-                         Basis ? &*Basis : nullptr, *Compiler, Options);
+                         Basis, *Compiler, Options);
   auto Stats = Scheduler.run();
   if (!Stats)
     return fail(toString(Stats.takeError()));
+
   Stats->Backend = Compiler->name().str();
   if (!Quiet)
     errs() << Stats->summaryLine() << "\n";
@@ -298,7 +318,7 @@ int main(int argc, char **argv) {
         << " remote object(s) differ from the local compile; the local "
            "objects were used, both are kept in "
         << Options.ReportDir << "\n";
-  if (Store) {
+  if (Store && Keyed.Basis) {
     // After the link's work: pruning never delays a job.
     auto Pruned = pruneStore(Store->root(), *Policy, **FS, /*Force=*/false);
     if (!Pruned)

@@ -72,6 +72,25 @@ struct JobKey {
   bool ModuleHasRecipe = false;
 };
 
+/// A job's own key inputs: everything but the link's basis (the compiler
+/// identity among it), so they can be computed while the identity is still
+/// being found out.
+struct JobKeyFields {
+  /// From the job's arguments, in order.
+  std::vector<std::pair<KeyField, std::string>> Args;
+  Digest Module;
+  std::string Recipe;               ///< "<none>" if the module has none.
+  Digest Shard;                     ///< Of the canonical shard.
+  std::vector<std::string> Imports; ///< Hex digests, sorted.
+};
+
+/// \p Job's key inputs; an error as for computeJobKey.
+llvm::Expected<JobKeyFields> computeJobFields(const BackendJob &Job,
+                                              FileDigests &Files,
+                                              KeyMemo *Memo = nullptr);
+/// The key from the link's basis and one job's inputs.
+JobKey finishJobKey(const LinkKeyBasis &Basis, const JobKeyFields &Fields);
+
 /// The key of \p Job. An error means the job cannot be keyed safely (for
 /// example the shard names a module that is not among its inputs); the
 /// caller then compiles it uncached.

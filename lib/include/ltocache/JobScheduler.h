@@ -61,15 +61,22 @@ struct SchedulerOptions {
   std::string ReportDir;
 };
 
+/// The link's key basis, waiting for it if it is still being computed (the
+/// compiler's identity may take running it); null if the link cannot be
+/// keyed. Called from several threads at once.
+using KeyBasisSource = std::function<const LinkKeyBasis *()>;
+
 class JobScheduler {
 public:
-  /// \p Store and \p Basis may be null: every job is then compiled uncached.
-  /// \p Memo (may be null) remembers key inputs across links.
+  /// \p Store and \p Basis may be null, and \p Basis may return null:
+  /// every job is then compiled uncached. \p Memo (may be null) remembers
+  /// key inputs across links.
   JobScheduler(const CommonJobArgs &Common, const std::vector<BackendJob> &Jobs,
-               LocalStore *Store, KeyMemo *Memo, const LinkKeyBasis *Basis,
+               LocalStore *Store, KeyMemo *Memo, KeyBasisSource Basis,
                CompileBackend &Backend, SchedulerOptions Options)
-      : Common(Common), Jobs(Jobs), Store(Store), Memo(Memo), Basis(Basis),
-        Backend(Backend), Options(std::move(Options)) {}
+      : Common(Common), Jobs(Jobs), Store(Store), Memo(Memo),
+        Basis(std::move(Basis)), Backend(Backend), Options(std::move(Options)) {
+  }
   /// Waits for abandoned compiles still running; a program that wants to
   /// exit without waiting calls abandonedCompilesRunning() and exits
   /// without running destructors.
@@ -133,7 +140,7 @@ private:
   const std::vector<BackendJob> &Jobs;
   LocalStore *Store;
   KeyMemo *Memo;
-  const LinkKeyBasis *Basis;
+  KeyBasisSource Basis;
   CompileBackend &Backend;
   SchedulerOptions Options;
   FileDigests Files;
