@@ -17,7 +17,18 @@ using namespace llvm;
 namespace ltocache {
 namespace {
 
-enum Op { Mkdir, Open, Write, Fsync, Rename, Remove, Read, Touch, NumOps };
+enum Op {
+  Mkdir,
+  Open,
+  Write,
+  Fsync,
+  Rename,
+  Remove,
+  Read,
+  Touch,
+  Clone,
+  NumOps
+};
 
 std::optional<Op> parseOp(StringRef Name) {
   return StringSwitch<std::optional<Op>>(Name)
@@ -29,6 +40,7 @@ std::optional<Op> parseOp(StringRef Name) {
       .Case("remove", Remove)
       .Case("read", Read)
       .Case("touch", Touch)
+      .Case("clone", Clone)
       .Default(std::nullopt);
 }
 
@@ -43,6 +55,8 @@ std::optional<int> parseErrno(StringRef Name) {
       .Case("EROFS", EROFS)
       .Case("EDQUOT", EDQUOT)
       .Case("ENOENT", ENOENT)
+      .Case("EOPNOTSUPP", EOPNOTSUPP)
+      .Case("EINVAL", EINVAL)
       .Default(std::nullopt);
 }
 
@@ -103,6 +117,23 @@ private:
   Faults &F;
 };
 
+class FaultyReadableFile : public ReadableFile {
+public:
+  FaultyReadableFile(std::unique_ptr<ReadableFile> Base, Faults &F)
+      : Base(std::move(Base)), F(F) {}
+  StringRef contents() const override { return Base->contents(); }
+  const std::string &path() const override { return Base->path(); }
+  Error cloneTailTo(uint64_t Offset, const Twine &Dest) override {
+    if (Error E = F.hit(Clone, Dest))
+      return E;
+    return Base->cloneTailTo(Offset, Dest);
+  }
+
+private:
+  std::unique_ptr<ReadableFile> Base;
+  Faults &F;
+};
+
 class FaultInjectingFileSystem : public FileSystem {
 public:
   FaultInjectingFileSystem(std::unique_ptr<FileSystem> Base,
@@ -138,6 +169,14 @@ public:
       return std::move(E);
     return Base->readFile(Path);
   }
+  Expected<std::unique_ptr<ReadableFile>> openFile(const Twine &Path) override {
+    if (Error E = F->hit(Read, Path))
+      return std::move(E);
+    auto File = Base->openFile(Path);
+    if (!File)
+      return File.takeError();
+    return std::make_unique<FaultyReadableFile>(std::move(*File), *F);
+  }
   Error touch(const Twine &Path) override {
     if (Error E = F->hit(Touch, Path))
       return E;
@@ -168,7 +207,7 @@ createFaultInjectingFileSystem(StringRef Spec,
     if (!O)
       return Bad("unknown operation '" + Lhs +
                  "' (expected mkdir, open, write, fsync, rename, remove, "
-                 "read or touch)");
+                 "read, touch or clone)");
     OpFaults &OF = F->PerOp[*O];
     if (IsDelay) {
       if (Rhs.getAsInteger(10, OF.DelayMs))
@@ -186,7 +225,7 @@ createFaultInjectingFileSystem(StringRef Spec,
     if (!Errno)
       return Bad("unknown errno '" + ErrName +
                  "' (expected EACCES, EPERM, EXDEV, ENOSPC, EBUSY, EIO, "
-                 "EROFS, EDQUOT or ENOENT)");
+                 "EROFS, EDQUOT, ENOENT, EOPNOTSUPP or EINVAL)");
     OF.Errno = *Errno;
     bool HasProb = Rhs.contains('@');
     if (HasProb && (Prob.getAsDouble(OF.Probability) ||

@@ -8,6 +8,8 @@
 #include "llvm/Support/Process.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@ using namespace llvm;
 namespace ltocache {
 
 WritableFile::~WritableFile() = default;
+ReadableFile::~ReadableFile() = default;
 FileSystem::~FileSystem() = default;
 
 Expected<std::string> FileSystem::writeUniqueFile(const Twine &Model,
@@ -47,8 +50,8 @@ public:
   }
   Error write(StringRef Data) override {
     while (!Data.empty()) {
-      ssize_t N = sys::RetryAfterSignal(-1, ::write, FD, Data.data(),
-                                        Data.size());
+      ssize_t N =
+          sys::RetryAfterSignal(-1, ::write, FD, Data.data(), Data.size());
       if (N < 0)
         return createFileError(Path, errnoAsErrorCode());
       Data = Data.drop_front(N);
@@ -72,6 +75,45 @@ public:
 private:
   int FD;
   std::string Path;
+};
+} // namespace
+
+namespace {
+class RealReadableFile : public ReadableFile {
+public:
+  RealReadableFile(int FD, std::string Path, std::unique_ptr<MemoryBuffer> Buf)
+      : FD(FD), Path(std::move(Path)), Buf(std::move(Buf)) {}
+  ~RealReadableFile() override { ::close(FD); }
+  StringRef contents() const override { return Buf->getBuffer(); }
+  const std::string &path() const override { return Path; }
+  Error cloneTailTo(uint64_t Offset, const Twine &Dest) override {
+    SmallString<256> D;
+    StringRef DestPath = Dest.toNullTerminatedStringRef(D);
+    int Out =
+        sys::RetryAfterSignal(-1, ::open, DestPath.data(),
+                              O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (Out < 0)
+      return createFileError(Dest, errnoAsErrorCode());
+    // Length 0: up to the end of this file, which need not be block-aligned.
+    struct file_clone_range Range = {};
+    Range.src_fd = FD;
+    Range.src_offset = Offset;
+    Range.src_length = 0;
+    Range.dest_offset = 0;
+    std::error_code EC;
+    if (::ioctl(Out, FICLONERANGE, &Range) != 0)
+      EC = errnoAsErrorCode();
+    if (::close(Out) != 0 && !EC)
+      EC = errnoAsErrorCode();
+    if (EC)
+      return createFileError(Dest, EC);
+    return Error::success();
+  }
+
+private:
+  int FD;
+  std::string Path;
+  std::unique_ptr<MemoryBuffer> Buf;
 };
 } // namespace
 
@@ -111,6 +153,24 @@ RealFileSystem::readFile(const Twine &Path) {
   return std::move(*Buf);
 }
 
+Expected<std::unique_ptr<ReadableFile>>
+RealFileSystem::openFile(const Twine &Path) {
+  SmallString<256> P;
+  StringRef PathStr = Path.toNullTerminatedStringRef(P);
+  int FD =
+      sys::RetryAfterSignal(-1, ::open, PathStr.data(), O_RDONLY | O_CLOEXEC);
+  if (FD < 0)
+    return createFileError(Path, errnoAsErrorCode());
+  auto Buf = MemoryBuffer::getOpenFile(sys::fs::convertFDToNativeFile(FD),
+                                       PathStr, /*FileSize=*/-1,
+                                       /*RequiresNullTerminator=*/false);
+  if (!Buf) {
+    ::close(FD);
+    return createFileError(Path, Buf.getError());
+  }
+  return std::make_unique<RealReadableFile>(FD, PathStr.str(), std::move(*Buf));
+}
+
 Error RealFileSystem::touch(const Twine &Path) {
   SmallString<256> P;
   if (::utimensat(AT_FDCWD, Path.toNullTerminatedStringRef(P).data(), nullptr,
@@ -119,10 +179,9 @@ Error RealFileSystem::touch(const Twine &Path) {
   return Error::success();
 }
 
-std::error_code
-walkRegularFiles(const Twine &Dir,
-                 function_ref<void(StringRef, const sys::fs::file_status &)>
-                     Visit) {
+std::error_code walkRegularFiles(
+    const Twine &Dir,
+    function_ref<void(StringRef, const sys::fs::file_status &)> Visit) {
   std::error_code EC;
   sys::fs::recursive_directory_iterator It(Dir, EC), End;
   if (EC == std::errc::no_such_file_or_directory)

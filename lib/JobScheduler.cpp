@@ -54,7 +54,9 @@ bool JobScheduler::lookupJob(size_t I) {
   }
   if (!L.Hit)
     return false;
-  if (Error E = writeOutput(Job.Output, L.Hit->Payload)) {
+  if (Store->reflinkHit(*L.Hit, Job.Output)) {
+    O.Reflinked = true;
+  } else if (Error E = writeOutput(Job.Output, L.Hit->Payload)) {
     Failures[I] = std::move(E);
     return true; // Not a miss either: the link fails.
   }

@@ -50,6 +50,7 @@ void LinkStats::add(const JobOutcome &O) {
   }
   Bypasses += O.Bypassed;
   Corrupt += O.CorruptFound;
+  Reflinked += O.Reflinked;
   RemoteWins += O.RemoteWon;
   LocalWins += O.LocalWon;
   Cancelled += O.CompileCancelled;
@@ -71,6 +72,8 @@ std::string LinkStats::summaryLine() const {
     OS << ", " << Uncached << " uncached";
   if (Corrupt)
     OS << ", " << Corrupt << " corrupt";
+  if (Reflinked)
+    OS << ", " << Reflinked << " reflinked";
   OS << "; compiled " << format("%.2f", CompileMicros / 1e6) << "s, saved "
      << format("%.2f", SavedMicros / 1e6) << "s";
   if (CompileMicros && !Backend.empty() && Backend != "none")

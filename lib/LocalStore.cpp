@@ -37,13 +37,13 @@ std::string LocalStore::entryPath(const Digest &Key) const {
 LookupResult LocalStore::lookup(const Digest &Key, bool MarkUsed) {
   LookupResult R;
   std::string Path = entryPath(Key);
-  auto Bytes = FS.readFile(Path);
-  if (!Bytes) {
+  auto File = FS.openFile(Path);
+  if (!File) {
     // Absent (or unreadable): a miss either way.
-    consumeError(Bytes.takeError());
+    consumeError(File.takeError());
     return R;
   }
-  auto Decoded = decodeEntry((*Bytes)->getBuffer(), Key);
+  auto Decoded = decodeEntry((*File)->contents(), Key);
   if (!Decoded) {
     R.Corruption = Path + ": " + toString(Decoded.takeError());
     // If even this fails the entry stays, and is verified (and reported)
@@ -57,10 +57,28 @@ LookupResult LocalStore::lookup(const Digest &Key, bool MarkUsed) {
     consumeError(FS.touch(Path));
   StoreHit Hit;
   Hit.Payload = Decoded->Payload;
+  Hit.PayloadOffset = Decoded->PayloadOffset;
   Hit.CompileMicros = Decoded->CompileMicros;
-  Hit.Bytes = std::move(*Bytes);
+  Hit.File = std::move(*File);
   R.Hit = std::move(Hit);
   return R;
+}
+
+bool LocalStore::reflinkHit(const StoreHit &Hit, StringRef Output) {
+  if (Hit.PayloadOffset != AlignedEntryHeaderSize ||
+      CannotReflink.load(std::memory_order_relaxed))
+    return false;
+  Error E = Hit.File->cloneTailTo(Hit.PayloadOffset, Output);
+  if (!E)
+    return true;
+  // Not supported here (or not between these two filesystems): every other
+  // entry would fail the same way. Other errors may be this file's alone.
+  std::error_code EC = errorToErrorCode(std::move(E));
+  if (EC == std::errc::operation_not_supported ||
+      EC == std::errc::cross_device_link || EC == std::errc::invalid_argument ||
+      EC == std::errc::inappropriate_io_control_operation)
+    CannotReflink.store(true, std::memory_order_relaxed);
+  return false;
 }
 
 Error LocalStore::moveAside(StringRef Path) {
@@ -82,10 +100,9 @@ Error LocalStore::publish(const Digest &Key, StringRef Payload,
   SmallString<256> Model(Root);
   // "<host>-<pid>-...": the pruner removes temporaries of dead writers only.
   sys::path::append(Model, "tmp",
-                    temporaryPrefix() + toHex(Key).substr(0, 16) +
-                        ".%%%%%%%%");
-  auto Tmp =
-      FS.writeUniqueFile(Model, encodeEntry(Key, Payload, CompileMicros), Durable);
+                    temporaryPrefix() + toHex(Key).substr(0, 16) + ".%%%%%%%%");
+  auto Tmp = FS.writeUniqueFile(Model, encodeEntry(Key, Payload, CompileMicros),
+                                Durable);
   if (!Tmp)
     return Tmp.takeError();
   if (Error E = FS.rename(*Tmp, Final)) {

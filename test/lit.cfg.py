@@ -1,5 +1,6 @@
 # lit configuration for ltocache: real clang and lld links.
 import os
+import shutil
 import lit.formats
 
 config.name = "ltocache"
@@ -31,6 +32,21 @@ config.environment["LTOCACHE_TEST_CLANG"] = os.path.join(tools, "clang")
 config.environment["LTOCACHE_TEST_DTLTO"] = os.path.join(bin_dir, "ltocache-dtlto")
 config.environment["LTOCACHE_TEST_CLANG_PLUGIN"] = os.path.join(lib_dir, "LTOCacheClang.so")
 
+# Reflinked hits are tested on a loop-mounted XFS: root, loop devices,
+# mkfs.xfs (xfsprogs, installed by utils/setup.sh) and kernel support.
+def can_mount_xfs():
+    try:
+        with open("/proc/filesystems") as f:
+            has_xfs = any(line.split()[-1] == "xfs" for line in f if line.strip())
+    except OSError:
+        return False
+    return (has_xfs and os.geteuid() == 0 and shutil.which("mkfs.xfs")
+            and os.path.exists("/dev/loop-control"))
+
+
+if can_mount_xfs():
+    config.available_features.add("xfs-reflink")
+
 clang = os.path.join(tools, "clang")
 clang_plugin = os.path.join(lib_dir, "LTOCacheClang.so")
 lld_plugin = os.path.join(lib_dir, "LTOCacheLLD.so")
@@ -42,6 +58,7 @@ config.substitutions += [
     ("%{ltocache_lib}", lib_dir),
     ("%inputs", inputs),
     ("%build_progs", os.path.join(inputs, "build-progs.sh")),
+    ("%with_xfs", "python3 " + os.path.join(inputs, "with_xfs.py")),
     ("%python", "python3"),
     ("%clang_plugin", clang_plugin),
     ("%lld_plugin", lld_plugin),

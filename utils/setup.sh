@@ -24,9 +24,10 @@ packages=(
   clang-22 lld-22 llvm-22-dev llvm-22-tools libclang-22-dev libclang-cpp22-dev
   liblld-22-dev
   # Build and tests; libcurl for the HTTP remote store, nginx (WebDAV PUT)
-  # as the real server its tests run against.
+  # as the real server its tests run against, xfsprogs for a loop-mounted
+  # XFS where reflinked hits are tested.
   cmake ninja-build libgtest-dev python3 zlib1g-dev libzstd-dev
-  libcurl4-openssl-dev nginx
+  libcurl4-openssl-dev nginx xfsprogs
 )
 
 sudo=""

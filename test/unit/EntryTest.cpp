@@ -136,8 +136,11 @@ TEST(Entry, FlippedMagicIsError) {
 
 TEST(Entry, WrongVersionIsError) {
   std::string E = encodeEntry(KeyA, samplePayload(), 1);
-  llvm::support::endian::write32le(E.data() + 8, EntryFormatVersion + 1);
-  EXPECT_CONTAINS(decodeError(E, KeyA), "format version 2, expected 1");
+  llvm::support::endian::write32le(E.data() + 8, 3);
+  EXPECT_CONTAINS(decodeError(E, KeyA), "format version 3, expected 1 or 2");
+  // Version 2 says the header is 4096 bytes; this one's is 96.
+  llvm::support::endian::write32le(E.data() + 8, AlignedEntryFormatVersion);
+  EXPECT_CONTAINS(decodeError(E, KeyA), "header size");
   llvm::support::endian::write32le(E.data() + 8, 0);
   EXPECT_CONTAINS(decodeError(E, KeyA), "format version 0");
 }
@@ -179,6 +182,58 @@ TEST(Entry, EveryHeaderByteFlipIsDetected) {
     if (!D)
       llvm::consumeError(D.takeError());
   }
+}
+
+std::string largePayload() {
+  std::string P;
+  for (size_t I = 0; I < ReflinkMinPayload + 123; ++I)
+    P.push_back(static_cast<char>(I * 13 + I / 7));
+  return P;
+}
+
+TEST(Entry, LargePayloadStartsOnABlock) {
+  std::string Payload = largePayload();
+  std::string E = encodeEntry(KeyA, Payload, 77);
+  using namespace llvm::support;
+  ASSERT_EQ(E.size(), AlignedEntryHeaderSize + Payload.size());
+  EXPECT_EQ(endian::read32le(E.data() + 8), AlignedEntryFormatVersion);
+  EXPECT_EQ(endian::read32le(E.data() + 12), AlignedEntryHeaderSize);
+  EXPECT_EQ(llvm::StringRef(E).slice(EntryHeaderSize, AlignedEntryHeaderSize),
+            std::string(AlignedEntryHeaderSize - EntryHeaderSize, '\0'));
+  EXPECT_EQ(E.substr(AlignedEntryHeaderSize), Payload);
+  auto D = decodeEntry(E, KeyA);
+  ASSERT_TRUE(static_cast<bool>(D)) << errorMessage(D);
+  EXPECT_EQ(D->PayloadOffset, AlignedEntryHeaderSize);
+  EXPECT_EQ(D->Payload, Payload);
+  EXPECT_EQ(D->CompileMicros, 77u);
+}
+
+TEST(Entry, JustBelowTheThresholdStaysVersion1) {
+  std::string Payload(ReflinkMinPayload - 1, 'x');
+  std::string E = encodeEntry(KeyA, Payload, 1);
+  EXPECT_EQ(E.size(), EntryHeaderSize + Payload.size());
+  auto D = decodeEntry(E, KeyA);
+  ASSERT_TRUE(static_cast<bool>(D)) << errorMessage(D);
+  EXPECT_EQ(D->PayloadOffset, EntryHeaderSize);
+}
+
+TEST(Entry, AlignedHeaderDamageIsDetected) {
+  std::string E = encodeEntry(KeyA, largePayload(), 5);
+  // Any byte of the 4096-byte header, padding included; stepping by 7
+  // keeps the test fast and still visits every field.
+  for (size_t Off = 0; Off < AlignedEntryHeaderSize; Off += 7) {
+    std::string Bad = E;
+    Bad[Off] ^= 0x01;
+    auto D = decodeEntry(Bad, KeyA);
+    EXPECT_FALSE(static_cast<bool>(D)) << "byte " << Off << " flip accepted";
+    if (!D)
+      llvm::consumeError(D.takeError());
+  }
+  EXPECT_CONTAINS(decodeError(llvm::StringRef(E).take_front(4000), KeyA),
+                  "truncated header");
+  std::string Bad = E;
+  Bad[2000] = 'x';
+  EXPECT_CONTAINS(decodeError(Bad, KeyA), "bad header padding");
 }
 
 } // namespace

@@ -111,8 +111,9 @@ TEST_F(LocalStoreTest, PublishThenLookupHits) {
   ASSERT_TRUE(R.Hit.has_value());
   EXPECT_EQ(R.Hit->Payload, Payload);
   EXPECT_EQ(R.Hit->CompileMicros, 987654u);
-  ASSERT_TRUE(R.Hit->Bytes);
-  EXPECT_EQ(R.Hit->Bytes->getBufferSize(), EntryHeaderSize + Payload.size());
+  ASSERT_TRUE(R.Hit->File);
+  EXPECT_EQ(R.Hit->File->contents().size(), EntryHeaderSize + Payload.size());
+  EXPECT_EQ(R.Hit->PayloadOffset, EntryHeaderSize);
   EXPECT_TRUE(R.Corruption.empty()) << R.Corruption;
   // Nothing left behind in tmp, nothing moved aside.
   EXPECT_TRUE(listDir(v1("tmp")).empty());
@@ -458,6 +459,124 @@ TEST_F(LocalStoreTest, NonDurablePublishSkipsFsync) {
   ASSERT_TRUE(R.Hit.has_value());
   EXPECT_EQ(R.Hit->Payload, "cheap");
   EXPECT_TRUE(listDir(v1("tmp")).empty());
+}
+
+/// The real filesystem, with cloneTailTo counted and answered by \p Answer
+/// (success copies the tail, as a reflink would look to a reader).
+class CloneCountingFS : public RealFileSystem {
+public:
+  explicit CloneCountingFS(int Answer) : Answer(Answer) {}
+  int Calls = 0;
+
+  llvm::Expected<std::unique_ptr<ReadableFile>>
+  openFile(const llvm::Twine &Path) override {
+    auto F = RealFileSystem::openFile(Path);
+    if (!F)
+      return F.takeError();
+    return std::make_unique<File>(std::move(*F), *this);
+  }
+
+private:
+  class File : public ReadableFile {
+  public:
+    File(std::unique_ptr<ReadableFile> Base, CloneCountingFS &FS)
+        : Base(std::move(Base)), FS(FS) {}
+    llvm::StringRef contents() const override { return Base->contents(); }
+    const std::string &path() const override { return Base->path(); }
+    llvm::Error cloneTailTo(uint64_t Offset, const llvm::Twine &Dest) override {
+      ++FS.Calls;
+      if (FS.Answer)
+        return llvm::createFileError(
+            Dest, std::error_code(FS.Answer, std::generic_category()));
+      std::error_code EC;
+      llvm::raw_fd_ostream OS(Dest.str(), EC);
+      OS << Base->contents().drop_front(Offset);
+      return llvm::errorCodeToError(EC);
+    }
+
+  private:
+    std::unique_ptr<ReadableFile> Base;
+    CloneCountingFS &FS;
+  };
+  int Answer;
+};
+
+std::string bigObject() {
+  std::string P(ReflinkMinPayload + 4321, '\0');
+  for (size_t I = 0; I < P.size(); ++I)
+    P[I] = static_cast<char>(I * 31 + I / 4096);
+  return P;
+}
+
+TEST_F(LocalStoreTest, LargeHitIsReflinkedFromThePayloadOffset) {
+  CloneCountingFS FS(/*Answer=*/0);
+  auto S = openStore(FS);
+  ASSERT_TRUE(S);
+  std::string Object = bigObject();
+  ASSERT_FALSE(errorMessage(S->publish(Key1, Object, 1)).size());
+  LookupResult R = S->lookup(Key1);
+  ASSERT_TRUE(R.Hit.has_value());
+  EXPECT_EQ(R.Hit->PayloadOffset, AlignedEntryHeaderSize);
+  std::string Out = Dir.sub("out.o");
+  EXPECT_TRUE(S->reflinkHit(*R.Hit, Out));
+  EXPECT_EQ(FS.Calls, 1);
+  EXPECT_EQ(readAll(Out), Object);
+}
+
+TEST_F(LocalStoreTest, SmallHitIsNeverReflinked) {
+  CloneCountingFS FS(/*Answer=*/0);
+  auto S = openStore(FS);
+  ASSERT_TRUE(S);
+  ASSERT_FALSE(errorMessage(S->publish(Key1, "small object", 1)).size());
+  LookupResult R = S->lookup(Key1);
+  ASSERT_TRUE(R.Hit.has_value());
+  EXPECT_FALSE(S->reflinkHit(*R.Hit, Dir.sub("out.o")));
+  EXPECT_EQ(FS.Calls, 0);
+}
+
+TEST_F(LocalStoreTest, FilesystemWithoutReflinksIsAskedOnce) {
+  for (int Errno : {EOPNOTSUPP, EXDEV, EINVAL}) {
+    CloneCountingFS FS(Errno);
+    auto S = openStore(FS);
+    ASSERT_TRUE(S);
+    ASSERT_FALSE(errorMessage(S->publish(Key1, bigObject(), 1)).size());
+    for (int I = 0; I < 3; ++I) {
+      LookupResult R = S->lookup(Key1);
+      ASSERT_TRUE(R.Hit.has_value());
+      EXPECT_FALSE(S->reflinkHit(*R.Hit, Dir.sub("out.o")));
+    }
+    EXPECT_EQ(FS.Calls, 1) << "errno " << Errno;
+  }
+}
+
+TEST_F(LocalStoreTest, OtherCloneErrorsAreAskedAgain) {
+  // EIO may be this entry's alone: the next hit tries again.
+  CloneCountingFS FS(EIO);
+  auto S = openStore(FS);
+  ASSERT_TRUE(S);
+  ASSERT_FALSE(errorMessage(S->publish(Key1, bigObject(), 1)).size());
+  for (int I = 0; I < 2; ++I) {
+    LookupResult R = S->lookup(Key1);
+    ASSERT_TRUE(R.Hit.has_value());
+    EXPECT_FALSE(S->reflinkHit(*R.Hit, Dir.sub("out.o")));
+  }
+  EXPECT_EQ(FS.Calls, 2);
+}
+
+TEST_F(LocalStoreTest, RealCloneOnThisFilesystemIsCorrectOrDeclined) {
+  // Whatever this directory's filesystem is: a reflink gives the exact
+  // object, a refusal leaves the caller to copy.
+  auto S = openStore(RealFS);
+  ASSERT_TRUE(S);
+  std::string Object = bigObject();
+  ASSERT_FALSE(errorMessage(S->publish(Key1, Object, 1)).size());
+  LookupResult R = S->lookup(Key1);
+  ASSERT_TRUE(R.Hit.has_value());
+  std::string Out = Dir.sub("out.o");
+  if (S->reflinkHit(*R.Hit, Out))
+    EXPECT_EQ(readAll(Out), Object);
+  else
+    EXPECT_EQ(readAll(Out), "");
 }
 
 TEST_F(LocalStoreTest, AreasAreSeparate) {

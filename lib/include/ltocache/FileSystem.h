@@ -1,4 +1,5 @@
-//===- FileSystem.h - The filesystem seam under the cache stores -*- C++ -*-===//
+//===- FileSystem.h - The filesystem seam under the cache stores -*- C++
+//-*-===//
 //
 // Stores touch the filesystem only through this interface, so tests can
 // swap in the fault-injecting implementation and make any step fail with
@@ -31,6 +32,22 @@ public:
   virtual const std::string &path() const = 0;
 };
 
+/// A file opened for reading, its whole content read. It stays open, so
+/// what was verified is what gets shared.
+class ReadableFile {
+public:
+  virtual ~ReadableFile();
+  virtual llvm::StringRef contents() const = 0;
+  virtual const std::string &path() const = 0;
+  /// Creates (or truncates) \p Dest and makes it hold this file's bytes
+  /// from \p Offset to the end by sharing their blocks (a reflink): no data
+  /// is copied, and either file can change later without touching the
+  /// other. \p Offset must be a multiple of the filesystem's block size.
+  /// Fails where the filesystem cannot share blocks (ext4, another
+  /// filesystem than this file's); \p Dest is then left empty.
+  virtual llvm::Error cloneTailTo(uint64_t Offset, const llvm::Twine &Dest) = 0;
+};
+
 class FileSystem {
 public:
   virtual ~FileSystem();
@@ -45,6 +62,8 @@ public:
   virtual llvm::Error remove(const llvm::Twine &Path) = 0;
   virtual llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
   readFile(const llvm::Twine &Path) = 0;
+  virtual llvm::Expected<std::unique_ptr<ReadableFile>>
+  openFile(const llvm::Twine &Path) = 0;
   /// Sets the modification time to now (marks an entry recently used).
   virtual llvm::Error touch(const llvm::Twine &Path) = 0;
 
@@ -65,6 +84,8 @@ public:
   llvm::Error remove(const llvm::Twine &Path) override;
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
   readFile(const llvm::Twine &Path) override;
+  llvm::Expected<std::unique_ptr<ReadableFile>>
+  openFile(const llvm::Twine &Path) override;
   llvm::Error touch(const llvm::Twine &Path) override;
 };
 
@@ -76,7 +97,8 @@ public:
 ///   write=short    writes only the first half of the data, reports success
 ///   delay:op=MS    sleeps MS milliseconds before op
 /// with op one of mkdir, open (creating a file), write, fsync, rename,
-/// remove, read, touch. Operations not named pass through.
+/// remove, read (readFile and openFile), touch, clone (cloneTailTo).
+/// Operations not named pass through.
 llvm::Expected<std::unique_ptr<FileSystem>>
 createFaultInjectingFileSystem(llvm::StringRef Spec,
                                std::unique_ptr<FileSystem> Base);

@@ -24,10 +24,11 @@ struct JobOutcome {
     TimedOut,  ///< No answer within the request timeout or the budget.
     Abandoned, ///< Still unanswered when the link no longer needed it.
   } Remote = NotAsked;
-  bool Bypassed = false;         ///< Compiled, but the store was not written.
-  bool CorruptFound = false;     ///< A bad entry was found and moved aside.
-  bool RemoteWon = false;        ///< The remote answered while compiling.
-  bool LocalWon = false;         ///< Compiled while the lookup was pending.
+  bool Bypassed = false;     ///< Compiled, but the store was not written.
+  bool CorruptFound = false; ///< A bad entry was found and moved aside.
+  bool Reflinked = false;    ///< A hit put in place by sharing blocks, no copy.
+  bool RemoteWon = false;    ///< The remote answered while compiling.
+  bool LocalWon = false;     ///< Compiled while the lookup was pending.
   bool CompileCancelled = false; ///< A compile was stopped or abandoned.
   bool Uploaded = false, UploadFailed = false;
   bool Mismatch = false;      ///< Determinism check: remote != local.
@@ -38,7 +39,7 @@ struct JobOutcome {
 /// Totals for a link, merged from the job outcomes at the end.
 struct LinkStats {
   unsigned Jobs = 0, Hits = 0, Misses = 0, Uncached = 0, Bypasses = 0,
-           Corrupt = 0;
+           Corrupt = 0, Reflinked = 0;
   /// FromRemote: jobs whose object came from the remote; RemoteHits: jobs
   /// the remote had a valid entry for (used or not).
   unsigned FromRemote = 0, RemoteAsked = 0, RemoteHits = 0, RemoteMisses = 0,

@@ -20,6 +20,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,8 +28,9 @@
 namespace ltocache {
 
 struct StoreHit {
-  std::unique_ptr<llvm::MemoryBuffer> Bytes; ///< The whole entry.
-  llvm::StringRef Payload;                   ///< The object, inside Bytes.
+  std::unique_ptr<ReadableFile> File; ///< The entry, still open.
+  llvm::StringRef Payload;            ///< The object, inside File.
+  size_t PayloadOffset = 0;
   uint64_t CompileMicros = 0;
 };
 
@@ -44,8 +46,7 @@ public:
   /// in the area \p Area ("entries" for objects, "memo" for memoised key
   /// inputs); temporary and corrupt files are shared by all areas.
   static llvm::Expected<std::unique_ptr<LocalStore>>
-  open(llvm::StringRef Dir, FileSystem &FS,
-       llvm::StringRef Area = "entries");
+  open(llvm::StringRef Dir, FileSystem &FS, llvm::StringRef Area = "entries");
 
   /// \p MarkUsed refreshes the entry for least-recently-used pruning.
   LookupResult lookup(const Digest &Key, bool MarkUsed = true);
@@ -54,6 +55,12 @@ public:
   /// to recompute skip it (a torn entry is caught by its checksum anyway).
   llvm::Error publish(const Digest &Key, llvm::StringRef Payload,
                       uint64_t CompileMicros, bool Durable = true);
+
+  /// Makes \p Output hold \p Hit's object by sharing the entry's blocks
+  /// (a reflink), if the entry's layout and the filesystem allow it. False:
+  /// nothing shared, the caller copies (a filesystem that cannot share is
+  /// not asked again).
+  bool reflinkHit(const StoreHit &Hit, llvm::StringRef Output);
 
   std::string entryPath(const Digest &Key) const;
   /// Moves the bad entry at \p Path to v1/corrupt/ (kept for inspection).
@@ -67,6 +74,7 @@ private:
   std::string Root; ///< <cache dir>/v1
   std::string Area;
   FileSystem &FS;
+  std::atomic<bool> CannotReflink{false};
 };
 
 } // namespace ltocache
