@@ -10,6 +10,11 @@ to lld's in-process ThinLTO:
   lld-cache-cold     lld in-process with an empty --thinlto-cache-dir
   lld-cache-warm     the same directory again
   ltocache-cold      ltocache-dtlto, empty cache, default backend
+  ltocache-cold-reused-dir
+                     none of this link's objects in the cache, but the
+                     directory was used before with the same compiler, so
+                     its identity (`clang --version`) is remembered: the
+                     usual cold link (new code, cache already in use)
   ltocache-warm      the same cache again
   ltocache-process   ltocache-dtlto, empty cache, --backend=process
 
@@ -28,7 +33,7 @@ this script):
                            answered (default budgets)
   ltocache-refused-remote  http://127.0.0.1:1/, nothing listening
 
---scenarios takes row names and the groups "local" (the six rows above the
+--scenarios takes row names and the groups "local" (the seven rows above the
 remote ones) and "remote" (the five remote rows); the default is both. After
 the table, the distributor's summary line of each ltocache row's last run.
 
@@ -54,7 +59,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_INPUTS = os.path.join(HERE, "..", "..", "test", "Inputs")
 
 LOCAL_SCENARIOS = ["lld", "lld-cache-cold", "lld-cache-warm", "ltocache-cold",
-                   "ltocache-warm", "ltocache-process"]
+                   "ltocache-cold-reused-dir", "ltocache-warm",
+                   "ltocache-process"]
 REMOTE_SCENARIOS = ["ltocache-remote-cold", "ltocache-remote-hit",
                     "ltocache-slow-remote", "ltocache-dead-remote",
                     "ltocache-refused-remote"]
@@ -376,6 +382,20 @@ def main():
         for path in paths:
             shutil.rmtree(path, ignore_errors=True)
 
+    kept_memo = os.path.join(args.work, "toolchain-memo")
+    fresh(kept_memo)  # The compiler may have changed since the last run.
+
+    def cold_reused_dir():
+        memo = os.path.join(lto_cache, "v1", "toolchains")
+        if not os.path.isdir(kept_memo):
+            if not os.path.isdir(memo):
+                # Untimed: only to learn the compiler's identity once.
+                fresh(lto_cache)
+                timed(link + dist(), cwd)
+            shutil.copytree(memo, kept_memo)
+        fresh(lto_cache)
+        shutil.copytree(kept_memo, memo)
+
     # name -> (prepare, argv)
     scenarios = {
         "lld": (lambda: None, link),
@@ -384,6 +404,7 @@ def main():
         "lld-cache-warm": (lambda: None,
                            link + ["-Wl,--thinlto-cache-dir=" + lld_cache]),
         "ltocache-cold": (lambda: fresh(lto_cache), link + dist()),
+        "ltocache-cold-reused-dir": (cold_reused_dir, link + dist()),
         "ltocache-warm": (lambda: None, link + dist()),
         "ltocache-process": (lambda: fresh(lto_cache),
                              link + dist(["--backend=process"])),
