@@ -173,9 +173,13 @@ Expected<PruneResult> pruneStore(StringRef Root,
     KeptBytes -= C.Size;
   }
   // A memo goes when it expires, or when it is older than every object
-  // kept: it then belongs to work that is no longer cached.
+  // kept: it then belongs to work that is no longer cached. With a grace of
+  // an hour, because a link writes its memos while keying, before it
+  // publishes the objects they belong to (and memos are not refreshed on
+  // use: one that goes is computed again at the cost of a little parsing).
+  constexpr auto MemoGrace = std::chrono::hours(1);
   for (const Candidate &C : Memos)
-    if (IsExpired(C) || !OldestKept || C.Modified < *OldestKept)
+    if (IsExpired(C) || !OldestKept || C.Modified + MemoGrace < *OldestKept)
       removeIfUnchanged(C, FS);
   R.KeptFiles = KeptFiles;
   R.KeptBytes = KeptBytes;

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """ltocache link benchmark.
 
-Links one corpus several ways in the same run and reports wall time and
-peak memory (PSS summed over the whole process tree: lld plus the
-distributor) as min/median/max over --repeat runs, and the medians as ratios
-to lld's in-process ThinLTO:
+Links one corpus several ways in the same run and reports wall time as
+min/median/max over --repeat runs and peak memory (PSS summed over the whole
+process tree: lld plus the distributor) as the median of --memory-runs
+separate runs (sampling memory slows the link it samples), and the medians
+as ratios to lld's in-process ThinLTO:
 
   lld                lld in-process ThinLTO, no cache
   lld-cache-cold     lld in-process with an empty --thinlto-cache-dir
@@ -319,14 +320,18 @@ def summary(err):
     return lines[-1].strip() if lines else "(no summary line)"
 
 
-def timed(argv, cwd, env=None):
+def timed(argv, cwd, env=None, sample_memory=False):
+    """(wall seconds, peak PSS or None, stderr). Memory is sampled only when
+    asked: reading every process's smaps_rollup every 10 ms costs CPU that
+    the link then lacks (more so for ltocache's three processes than for
+    lld's two), so timed runs and memory runs are separate."""
     start = time.perf_counter()
     p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True)
-    mem = TreeMemory(p.pid)
+    mem = TreeMemory(p.pid) if sample_memory else None
     _, err = p.communicate()
     elapsed = time.perf_counter() - start
-    peak = mem.finish()
+    peak = mem.finish() if mem else None
     if p.returncode:
         sys.exit("link failed: %s\n%s" % (" ".join(argv), err))
     return elapsed, peak, err
@@ -339,7 +344,10 @@ def main():
     ap.add_argument("--corpus", choices=["leveldb", "generated"],
                     default="leveldb")
     ap.add_argument("--modules", type=int, default=100)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="timed runs per row")
+    ap.add_argument("--memory-runs", type=int, default=3,
+                    help="runs per row with peak memory sampled (not timed)")
     ap.add_argument("--work", default="/tmp/ltocache-bench")
     ap.add_argument("--scenarios", default="local,remote",
                     help="comma-separated rows and groups: local = %s; "
@@ -446,13 +454,19 @@ def main():
                                                      len(objs)),
                       file=sys.stderr)
     results = {s: [] for s in chosen}
+    peaks = {s: [] for s in chosen}
     for r in range(args.repeat):
         for s in chosen:
             prepare, argv = scenarios[s]
             prepare()
             results[s].append(timed(argv, cwd))
-    print("## %s, %d runs each, %d cores" % (name, args.repeat,
-                                             os.cpu_count()))
+    for r in range(args.memory_runs):
+        for s in chosen:
+            prepare, argv = scenarios[s]
+            prepare()
+            peaks[s].append(timed(argv, cwd, sample_memory=True)[1])
+    print("## %s, %d timed runs each (+%d for memory), %d cores" % (
+        name, args.repeat, args.memory_runs, os.cpu_count()))
     print()
     print("    " + " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:]))
     print()
@@ -460,7 +474,7 @@ def main():
           "time vs lld warm cache | peak PSS median (MiB) | PSS vs lld |")
     print("| --- | --- | --- | --- | --- | --- |")
     med = {s: statistics.median(t for t, _, _ in results[s]) for s in chosen}
-    mem = {s: statistics.median(m for _, m, _ in results[s]) for s in chosen}
+    mem = {s: statistics.median(peaks[s]) for s in chosen}
     for s in chosen:
         times = [t for t, _, _ in results[s]]
         vs_lld = ("%.2fx" % (med[s] / med["lld"])) if "lld" in med else "-"
