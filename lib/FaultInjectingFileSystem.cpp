@@ -123,6 +123,7 @@ public:
       : Base(std::move(Base)), F(F) {}
   StringRef contents() const override { return Base->contents(); }
   const std::string &path() const override { return Base->path(); }
+  sys::TimePoint<> modified() const override { return Base->modified(); }
   Error cloneTailTo(uint64_t Offset, const Twine &Dest) override {
     if (Error E = F.hit(Clone, Dest))
       return E;

@@ -81,11 +81,14 @@ private:
 namespace {
 class RealReadableFile : public ReadableFile {
 public:
-  RealReadableFile(int FD, std::string Path, std::unique_ptr<MemoryBuffer> Buf)
-      : FD(FD), Path(std::move(Path)), Buf(std::move(Buf)) {}
+  RealReadableFile(int FD, std::string Path, std::unique_ptr<MemoryBuffer> Buf,
+                   sys::TimePoint<> Modified)
+      : FD(FD), Path(std::move(Path)), Buf(std::move(Buf)), Modified(Modified) {
+  }
   ~RealReadableFile() override { ::close(FD); }
   StringRef contents() const override { return Buf->getBuffer(); }
   const std::string &path() const override { return Path; }
+  sys::TimePoint<> modified() const override { return Modified; }
   Error cloneTailTo(uint64_t Offset, const Twine &Dest) override {
     SmallString<256> D;
     StringRef DestPath = Dest.toNullTerminatedStringRef(D);
@@ -114,6 +117,7 @@ private:
   int FD;
   std::string Path;
   std::unique_ptr<MemoryBuffer> Buf;
+  sys::TimePoint<> Modified;
 };
 } // namespace
 
@@ -161,14 +165,20 @@ RealFileSystem::openFile(const Twine &Path) {
       sys::RetryAfterSignal(-1, ::open, PathStr.data(), O_RDONLY | O_CLOEXEC);
   if (FD < 0)
     return createFileError(Path, errnoAsErrorCode());
+  sys::fs::file_status St;
+  if (std::error_code EC = sys::fs::status(FD, St)) {
+    ::close(FD);
+    return createFileError(Path, EC);
+  }
   auto Buf = MemoryBuffer::getOpenFile(sys::fs::convertFDToNativeFile(FD),
-                                       PathStr, /*FileSize=*/-1,
+                                       PathStr, St.getSize(),
                                        /*RequiresNullTerminator=*/false);
   if (!Buf) {
     ::close(FD);
     return createFileError(Path, Buf.getError());
   }
-  return std::make_unique<RealReadableFile>(FD, PathStr.str(), std::move(*Buf));
+  return std::make_unique<RealReadableFile>(FD, PathStr.str(), std::move(*Buf),
+                                            St.getLastModificationTime());
 }
 
 Error RealFileSystem::touch(const Twine &Path) {

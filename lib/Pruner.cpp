@@ -34,7 +34,7 @@ static std::string hostTag() {
   char Name[256] = {0};
   gethostname(Name, sizeof(Name) - 1);
   return llvm::toHex(SHA256::hash(arrayRefFromStringRef(StringRef(Name))),
-               /*LowerCase=*/true)
+                     /*LowerCase=*/true)
       .substr(0, 8);
 }
 
@@ -66,18 +66,17 @@ struct Candidate {
 
 void scan(StringRef Dir, std::vector<Candidate> &Out) {
   // A directory that cannot be walked is simply not pruned this time.
-  (void)walkRegularFiles(Dir, [&](StringRef Path,
-                                  const sys::fs::file_status &St) {
-    Out.push_back({Path.str(), St.getLastModificationTime(), St.getSize()});
-  });
+  (void)walkRegularFiles(
+      Dir, [&](StringRef Path, const sys::fs::file_status &St) {
+        Out.push_back({Path.str(), St.getLastModificationTime(), St.getSize()});
+      });
 }
 
 /// Removes \p C unless it changed since it was scanned (a hit refreshed it,
 /// or a writer replaced it): pruning must not undo fresh work.
 bool removeIfUnchanged(const Candidate &C, FileSystem &FS) {
   sys::fs::file_status St;
-  if (sys::fs::status(C.Path, St) ||
-      St.getLastModificationTime() != C.Modified)
+  if (sys::fs::status(C.Path, St) || St.getLastModificationTime() != C.Modified)
     return false;
   if (Error E = FS.remove(C.Path)) {
     consumeError(std::move(E));
@@ -106,8 +105,8 @@ Expected<PruneResult> pruneStore(StringRef Root,
   {
     int FD;
     if (!sys::fs::openFileForWrite(Stamp, FD, sys::fs::CD_OpenAlways)) {
-      sys::fs::setLastAccessAndModificationTime(FD, sys::toTimePoint(
-                                                        time(nullptr)));
+      sys::fs::setLastAccessAndModificationTime(
+          FD, sys::toTimePoint(time(nullptr)));
       sys::Process::SafelyCloseFileDescriptor(FD);
     }
   }
@@ -156,7 +155,8 @@ Expected<PruneResult> pruneStore(StringRef Root,
   uint64_t FileLimit = Policy.MaxSizeFiles ? Policy.MaxSizeFiles : UINT64_MAX;
 
   auto IsExpired = [&](const Candidate &C) {
-    return Policy.Expiration.count() > 0 && Now - C.Modified > Policy.Expiration;
+    return Policy.Expiration.count() > 0 &&
+           Now - C.Modified > Policy.Expiration;
   };
   uint64_t KeptFiles = Entries.size(), KeptBytes = TotalBytes;
   std::optional<system_clock::time_point> OldestKept;

@@ -2,6 +2,7 @@
 
 #include "JobFile.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -40,6 +41,9 @@ public:
   }
 
   Error exists(const std::string &Path, const Twine &Where) {
+    // Imported modules repeat across jobs: each path is checked once.
+    if (!Checked.insert(Path).second)
+      return Error::success();
     sys::fs::file_status St;
     if (sys::fs::status(Path, St) || !sys::fs::exists(St))
       return fail(Where, "input '" + Path + "' does not exist");
@@ -49,6 +53,7 @@ public:
   }
 
   StringRef File;
+  StringSet<> Checked;
 };
 
 } // namespace

@@ -320,6 +320,37 @@ TEST_F(LocalStoreTest, HitRefreshesModificationTime) {
             Before.getLastModificationTime() + std::chrono::hours(1));
 }
 
+TEST_F(LocalStoreTest, HitWithinAMinuteOfLastUseIsNotTouched) {
+  auto S = openStore(RealFS);
+  ASSERT_TRUE(S);
+  ASSERT_FALSE(errorMessage(S->publish(Key1, "x", 1)).size());
+  std::string Path = S->entryPath(Key1);
+  auto SetAge = [&](std::chrono::seconds Age) {
+    int FD;
+    ASSERT_FALSE(llvm::sys::fs::openFileForWrite(
+        Path, FD, llvm::sys::fs::CD_OpenExisting, llvm::sys::fs::OF_Append));
+    auto T = std::chrono::system_clock::now() - Age;
+    EXPECT_FALSE(llvm::sys::fs::setLastAccessAndModificationTime(
+        FD, llvm::sys::toTimePoint(std::chrono::system_clock::to_time_t(T))));
+    llvm::sys::Process::SafelyCloseFileDescriptor(FD);
+  };
+  auto Modified = [&] {
+    llvm::sys::fs::file_status St;
+    EXPECT_FALSE(llvm::sys::fs::status(Path, St));
+    return St.getLastModificationTime();
+  };
+  // Used 30 s ago: left alone (LRU to the minute).
+  SetAge(std::chrono::seconds(30));
+  auto Recent = Modified();
+  ASSERT_TRUE(S->lookup(Key1).Hit.has_value());
+  EXPECT_EQ(Modified(), Recent);
+  // Used 2 min ago: refreshed.
+  SetAge(std::chrono::seconds(120));
+  auto Older = Modified();
+  ASSERT_TRUE(S->lookup(Key1).Hit.has_value());
+  EXPECT_GT(Modified(), Older + std::chrono::seconds(60));
+}
+
 TEST_F(LocalStoreTest, HitWithFailingTouchIsStillAHit) {
   {
     auto S = openStore(RealFS);
@@ -483,6 +514,9 @@ private:
         : Base(std::move(Base)), FS(FS) {}
     llvm::StringRef contents() const override { return Base->contents(); }
     const std::string &path() const override { return Base->path(); }
+    llvm::sys::TimePoint<> modified() const override {
+      return Base->modified();
+    }
     llvm::Error cloneTailTo(uint64_t Offset, const llvm::Twine &Dest) override {
       ++FS.Calls;
       if (FS.Answer)

@@ -39,6 +39,8 @@ public:
   virtual ~ReadableFile();
   virtual llvm::StringRef contents() const = 0;
   virtual const std::string &path() const = 0;
+  /// When the file was last modified (as the file was opened).
+  virtual llvm::sys::TimePoint<> modified() const = 0;
   /// Creates (or truncates) \p Dest and makes it hold this file's bytes
   /// from \p Offset to the end by sharing their blocks (a reflink): no data
   /// is copied, and either file can change later without touching the
