@@ -1,6 +1,7 @@
 //===- CacheKey.cpp - Digests and the tagged-field key builder ------------===//
 
 #include "ltocache/CacheKey.h"
+#include "ltocache/FileSystem.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
@@ -31,10 +32,9 @@ Digest hashBytes(StringRef Data) {
 }
 
 Expected<Digest> hashFile(const Twine &Path) {
-  auto Buf = MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
+  auto Buf = readWholeFile(Path);
   if (!Buf)
-    return createFileError(Path, Buf.getError());
+    return Buf.takeError();
   return hashBytes((*Buf)->getBuffer());
 }
 
@@ -73,8 +73,8 @@ KeyBuilder::KeyBuilder(StringRef RecipeName, uint32_t RecipeVersion) {
 }
 
 void KeyBuilder::add(KeyField Field, const Digest &Value) {
-  add(Field, StringRef(reinterpret_cast<const char *>(Value.data()),
-                       Value.size()));
+  add(Field,
+      StringRef(reinterpret_cast<const char *>(Value.data()), Value.size()));
   Trace.back().Value = "blake3:" + toHex(Value);
 }
 

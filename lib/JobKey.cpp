@@ -1,6 +1,7 @@
 //===- JobKey.cpp - The cache key of a DTLTO backend job ------------------===//
 
 #include "ltocache/JobKey.h"
+#include "ltocache/FileSystem.h"
 #include "ltocache/LocalStore.h"
 #include "ltocache/ModuleRecipe.h"
 
@@ -179,10 +180,9 @@ canonicalizeShardBuffer(MemoryBufferRef Shard, StringRef ShardPath,
 Expected<std::string> canonicalizeShard(StringRef ShardPath,
                                         const std::vector<std::string> &Inputs,
                                         FileDigests &Files) {
-  auto Buf = MemoryBuffer::getFile(ShardPath, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
+  auto Buf = readWholeFile(ShardPath);
   if (!Buf)
-    return createFileError(ShardPath, Buf.getError());
+    return Buf.takeError();
   return canonicalizeShardBuffer((*Buf)->getMemBufferRef(), ShardPath, Inputs,
                                  Files);
 }
@@ -193,10 +193,9 @@ Expected<std::string> canonicalizeShard(StringRef ShardPath,
 /// names; their contents are what replace them).
 static Expected<Digest>
 canonicalShardDigest(const BackendJob &Job, FileDigests &Files, KeyMemo *Memo) {
-  auto Buf = MemoryBuffer::getFile(Job.Shard, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
+  auto Buf = readWholeFile(Job.Shard);
   if (!Buf)
-    return createFileError(Job.Shard, Buf.getError());
+    return Buf.takeError();
   std::optional<Digest> MemoKey;
   if (Memo) {
     KeyBuilder KB("shard-memo", 1);
@@ -238,10 +237,9 @@ moduleRecipe(const BackendJob &Job, const Digest &ModuleDigest, KeyMemo *Memo) {
     if (std::optional<std::string> V = Memo->get(*MemoKey))
       return *V;
   }
-  auto Buf = MemoryBuffer::getFile(Job.Module, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
+  auto Buf = readWholeFile(Job.Module);
   if (!Buf)
-    return createFileError(Job.Module, Buf.getError());
+    return Buf.takeError();
   auto Recipe = readRecipeText((*Buf)->getMemBufferRef());
   if (!Recipe)
     return createFileError(Job.Module, Recipe.takeError());

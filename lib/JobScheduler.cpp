@@ -2,6 +2,7 @@
 
 #include "ltocache/JobScheduler.h"
 #include "JobSchedulerSupport.h"
+#include "ltocache/FileSystem.h"
 
 #include "llvm/Support/Chrono.h"
 #include "llvm/Support/FileSystem.h"
@@ -56,7 +57,7 @@ bool JobScheduler::lookupJob(size_t I) {
     return false;
   if (Store->reflinkHit(*L.Hit, Job.Output)) {
     O.Reflinked = true;
-  } else if (Error E = writeOutput(Job.Output, L.Hit->Payload)) {
+  } else if (Error E = writeWholeFile(Job.Output, L.Hit->Payload)) {
     Failures[I] = std::move(E);
     return true; // Not a miss either: the link fails.
   }
@@ -301,7 +302,7 @@ void JobScheduler::finishLocal(size_t I, const std::string &Path,
                                std::unique_ptr<MemoryBuffer> Object) {
   const BackendJob &Job = Jobs[I];
   if (Object) {
-    if (Error E = writeOutput(Job.Output, Object->getBuffer())) {
+    if (Error E = writeWholeFile(Job.Output, Object->getBuffer())) {
       Failures[I] = std::move(E);
       return;
     }
@@ -314,13 +315,12 @@ void JobScheduler::finishLocal(size_t I, const std::string &Path,
       }
     if (!Keys[I])
       return;
-    auto File = MemoryBuffer::getFile(Job.Output, /*IsText=*/false,
-                                      /*RequiresNullTerminator=*/false);
+    auto File = readWholeFile(Job.Output);
     if (!File) {
       Outcomes[I].Bypassed = true;
       warnOnce(PublishFailed,
                "could not read '" + Job.Output +
-                   "' to store it: " + File.getError().message());
+                   "' to store it: " + toString(File.takeError()));
       return;
     }
     Object = std::move(*File);

@@ -8,8 +8,6 @@
 #define LTOCACHE_LIB_JOBSCHEDULERSUPPORT_H
 
 #include "llvm/Support/Error.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
 #include <cstdint>
@@ -32,21 +30,6 @@ inline uint64_t microsSince(std::chrono::steady_clock::time_point Start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now() - Start)
       .count();
-}
-
-inline llvm::Error writeOutput(llvm::StringRef Path, llvm::StringRef Data) {
-  std::error_code EC;
-  llvm::raw_fd_ostream OS(Path, EC, llvm::sys::fs::OF_None);
-  if (EC)
-    return llvm::createFileError(Path, EC);
-  OS << Data;
-  OS.close();
-  if (OS.has_error()) {
-    EC = OS.error();
-    OS.clear_error();
-    return llvm::createFileError(Path, EC);
-  }
-  return llvm::Error::success();
 }
 
 } // namespace detail

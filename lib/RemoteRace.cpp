@@ -8,6 +8,7 @@
 
 #include "JobSchedulerSupport.h"
 #include "ltocache/Entry.h"
+#include "ltocache/FileSystem.h"
 #include "ltocache/JobScheduler.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -132,7 +133,7 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
   }
   L.unlock();
 
-  if (Error E = writeOutput(Job.Output, Entry->Payload)) {
+  if (Error E = writeWholeFile(Job.Output, Entry->Payload)) {
     Failures[I] = std::move(E);
   } else if (Error E = Store->publish(Keys[I]->Key, Entry->Payload,
                                       Entry->CompileMicros,
@@ -164,10 +165,11 @@ void JobScheduler::uploadResults(const std::vector<size_t> &Misses,
     if (Outcomes[I].What != JobOutcome::Miss ||
         Outcomes[I].Remote != JobOutcome::NotFound)
       continue;
-    auto Object = MemoryBuffer::getFile(Jobs[I].Output, /*IsText=*/false,
-                                        /*RequiresNullTerminator=*/false);
-    if (!Object)
+    auto Object = readWholeFile(Jobs[I].Output);
+    if (!Object) {
+      consumeError(Object.takeError());
       continue;
+    }
     Sent.push_back(I);
     Entries.emplace_back(Keys[I]->Key,
                          encodeEntry(Keys[I]->Key, (*Object)->getBuffer(),
@@ -196,9 +198,12 @@ void JobScheduler::checkDeterminism(const std::vector<size_t> &Misses) {
     JobOutcome &O = Outcomes[I];
     if (!S.HaveRemotePayload || O.What != JobOutcome::Miss)
       continue;
-    auto Local = MemoryBuffer::getFile(Jobs[I].Output, /*IsText=*/false,
-                                       /*RequiresNullTerminator=*/false);
-    if (!Local || (*Local)->getBuffer() == S.RemotePayload)
+    auto Local = readWholeFile(Jobs[I].Output);
+    if (!Local) {
+      consumeError(Local.takeError());
+      continue;
+    }
+    if ((*Local)->getBuffer() == S.RemotePayload)
       continue;
     // The local object is used (and was stored); both are kept.
     O.Mismatch = true;
@@ -217,7 +222,7 @@ void JobScheduler::checkDeterminism(const std::vector<size_t> &Misses) {
       SmallString<256> P(Dir);
       sys::path::append(P, Name);
       if (!E)
-        E = writeOutput(P, Data);
+        E = writeWholeFile(P, Data);
     }
     if (E)
       warnOnce(ReportFailed, "cannot keep the determinism report in '" +
