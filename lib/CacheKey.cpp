@@ -1,7 +1,7 @@
 //===- CacheKey.cpp - Digests and the tagged-field key builder ------------===//
 
 #include "ltocache/CacheKey.h"
-#include "ltocache/FileSystem.h"
+#include "ltocache/WholeFile.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"

@@ -1,9 +1,9 @@
 //===- JobKey.cpp - The cache key of a DTLTO backend job ------------------===//
 
 #include "ltocache/JobKey.h"
-#include "ltocache/FileSystem.h"
 #include "ltocache/LocalStore.h"
 #include "ltocache/ModuleRecipe.h"
+#include "ltocache/WholeFile.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeReader.h"

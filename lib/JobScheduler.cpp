@@ -2,7 +2,7 @@
 
 #include "ltocache/JobScheduler.h"
 #include "JobSchedulerSupport.h"
-#include "ltocache/FileSystem.h"
+#include "ltocache/WholeFile.h"
 
 #include "llvm/Support/Chrono.h"
 #include "llvm/Support/FileSystem.h"

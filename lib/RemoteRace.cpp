@@ -8,8 +8,8 @@
 
 #include "JobSchedulerSupport.h"
 #include "ltocache/Entry.h"
-#include "ltocache/FileSystem.h"
 #include "ltocache/JobScheduler.h"
+#include "ltocache/WholeFile.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"

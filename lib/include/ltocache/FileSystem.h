@@ -105,17 +105,6 @@ llvm::Expected<std::unique_ptr<FileSystem>>
 createFaultInjectingFileSystem(llvm::StringRef Spec,
                                std::unique_ptr<FileSystem> Base);
 
-/// Reads the whole file at \p Path into memory with plain read(2): for the
-/// many small files of a link (modules, shards, entries) this beats a
-/// mapping, whose munmap interrupts every other thread of the process (TLB
-/// shootdown), and LLVM's close, which blocks signals around it.
-llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-readWholeFile(const llvm::Twine &Path);
-
-/// Creates (or truncates) \p Path and writes \p Data with plain write(2);
-/// the counterpart of readWholeFile, for job outputs.
-llvm::Error writeWholeFile(const llvm::Twine &Path, llvm::StringRef Data);
-
 /// Calls \p Visit for every regular file below \p Dir (recursively). A
 /// missing directory has no files; files that vanish while walking (a
 /// concurrent pruner) are skipped. Read-only, so outside the fault seam.
