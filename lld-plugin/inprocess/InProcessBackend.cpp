@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MemoizingFileSystem.h"
 #include "ltocache/InProcessABI.h"
 
 #include "clang/Basic/DiagnosticOptions.h"
@@ -102,7 +103,8 @@ public:
     // The driver turns the job's arguments into one cc1 command, exactly
     // as the remote compiler's own driver would.
     clang::driver::Driver Driver(Argv.front(), sys::getDefaultTargetTriple(),
-                                 *Diags, "clang (ltocache in-process)");
+                                 *Diags, "clang (ltocache in-process)",
+                                 DriverFS);
     std::unique_ptr<clang::driver::Compilation> C(
         Driver.BuildCompilation(Argv));
     const clang::driver::Command *CC1 = nullptr;
@@ -172,6 +174,9 @@ private:
 
   std::mutex Lock;
   std::optional<std::vector<std::string>> Applied;
+  /// The driver's view of the filesystem, shared by every job of the link.
+  IntrusiveRefCntPtr<vfs::FileSystem> DriverFS =
+      ltocache::createMemoizingFileSystem(vfs::getRealFileSystem());
 };
 
 } // namespace
