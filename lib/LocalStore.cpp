@@ -98,8 +98,15 @@ Error LocalStore::moveAside(StringRef Path) {
 Error LocalStore::publish(const Digest &Key, StringRef Payload,
                           uint64_t CompileMicros, bool Durable) {
   std::string Final = entryPath(Key);
-  if (Error E = FS.createDirectories(sys::path::parent_path(Final)))
-    return E;
+  // Each shard directory is created once per process, not per entry: a
+  // mkdir, even of an existing directory, locks its parent against every
+  // other writer.
+  std::atomic<bool> &Known = ShardDirKnown[Key[0]];
+  if (!Known.load(std::memory_order_acquire)) {
+    if (Error E = FS.createDirectories(sys::path::parent_path(Final)))
+      return E;
+    Known.store(true, std::memory_order_release);
+  }
   SmallString<256> Model(Root);
   // "<host>-<pid>-...": the pruner removes temporaries of dead writers only.
   sys::path::append(Model, "tmp",
@@ -110,6 +117,8 @@ Error LocalStore::publish(const Digest &Key, StringRef Payload,
     return Tmp.takeError();
   if (Error E = FS.rename(*Tmp, Final)) {
     consumeError(FS.remove(*Tmp));
+    // Removed meanwhile (`ltocache clear`)? The next publish creates it.
+    Known.store(false, std::memory_order_release);
     return E;
   }
   return Error::success();

@@ -143,8 +143,11 @@ int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   // Objects, modules and entries are read into buffers of up to a few MiB
   // and freed at once: keep them off mmap, whose munmap costs every
-  // thread a TLB shootdown.
+  // thread a TLB shootdown. Nor give freed memory back between jobs
+  // (madvise, then page faults to zero it again for the next job's target
+  // tables): the next compile needs as much.
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   cl::SetVersionPrinter([](raw_ostream &OS) {
     OS << "ltocache-dtlto " LTOCACHE_VERSION " (LLVM " LLVM_VERSION_STRING
           ")\n";

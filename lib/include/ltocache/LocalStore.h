@@ -20,6 +20,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -75,6 +76,8 @@ private:
   std::string Area;
   FileSystem &FS;
   std::atomic<bool> CannotReflink{false};
+  /// Shard directories (by the key's first byte) known to exist.
+  std::array<std::atomic<bool>, 256> ShardDirKnown{};
 };
 
 } // namespace ltocache
