@@ -13,6 +13,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <map>
@@ -111,6 +113,9 @@ namespace {
 class StoreKeyMemo : public KeyMemo {
 public:
   explicit StoreKeyMemo(LocalStore &Store) : Store(Store) {}
+  /// Memos still being written are finished (a link that exits without
+  /// destructors loses them: they are only ever computed again).
+  ~StoreKeyMemo() override { Writer.wait(); }
   std::optional<std::string> get(const Digest &Key) override {
     // Memos follow their objects when pruned; no need to mark them used.
     LookupResult R = Store.lookup(Key, /*MarkUsed=*/false);
@@ -118,12 +123,17 @@ public:
       return std::nullopt;
     return R.Hit->Payload.str();
   }
+  /// Written by a thread of its own: creating a file costs ~1 ms of
+  /// kernel time here, and keying is on every cold link's critical path.
   void put(const Digest &Key, StringRef Value) override {
-    consumeError(Store.publish(Key, Value, 0, /*Durable=*/false));
+    Writer.async([this, Key, Value = Value.str()] {
+      consumeError(Store.publish(Key, Value, 0, /*Durable=*/false));
+    });
   }
 
 private:
   LocalStore &Store;
+  DefaultThreadPool Writer{hardware_concurrency(1)};
 };
 } // namespace
 
@@ -187,19 +197,24 @@ Expected<std::string> canonicalizeShard(StringRef ShardPath,
                                  Files);
 }
 
-/// The digest of the canonical shard. Memoised under everything it is a
-/// function of: the code that computes it, the shard's bytes, and every
-/// input path with the digest of its content (paths are what the shard
-/// names; their contents are what replace them).
-static Expected<Digest>
-canonicalShardDigest(const BackendJob &Job, FileDigests &Files, KeyMemo *Memo) {
+/// The two costly key inputs of a job: the digest of its canonical shard
+/// (parsed, paths replaced, re-serialised) and its module's recipe
+/// ("<none>" if it has none; read from bitcode). One memo holds both, keyed
+/// by everything they are a function of: the code that computes them, the
+/// module's digest (F.Module, set by the caller), the shard's bytes, and
+/// every input path with the digest of its content (paths are what the
+/// shard names; their contents are what replace them). One memo per job, not
+/// two: a cold link writes one file fewer per job, a warm one reads one fewer.
+static Error derivedFields(const BackendJob &Job, FileDigests &Files,
+                           KeyMemo *Memo, JobKeyFields &F) {
   auto Buf = readWholeFile(Job.Shard);
   if (!Buf)
     return Buf.takeError();
   std::optional<Digest> MemoKey;
   if (Memo) {
-    KeyBuilder KB("shard-memo", 1);
+    KeyBuilder KB("job-memo", 1);
     KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
+    KB.add(KeyField::Module, F.Module);
     KB.add(KeyField::SummaryShard, hashBytes((*Buf)->getBuffer()));
     for (const std::string &In : Job.Inputs) {
       if (In == Job.Shard)
@@ -210,43 +225,31 @@ canonicalShardDigest(const BackendJob &Job, FileDigests &Files, KeyMemo *Memo) {
       KB.add(KeyField::MemoInput, In + '\0' + toHex(*D));
     }
     MemoKey = KB.finish();
-    if (std::optional<std::string> V = Memo->get(*MemoKey))
-      if (std::optional<Digest> D = digestFromHex(*V))
-        return *D;
+    // "<shard digest hex>\n<recipe text>".
+    if (std::optional<std::string> V = Memo->get(*MemoKey)) {
+      auto [Hex, Recipe] = StringRef(*V).split('\n');
+      if (std::optional<Digest> D = digestFromHex(Hex)) {
+        F.Shard = *D;
+        F.Recipe = Recipe.str();
+        return Error::success();
+      }
+    }
   }
   auto Canonical = canonicalizeShardBuffer((*Buf)->getMemBufferRef(), Job.Shard,
                                            Job.Inputs, Files);
   if (!Canonical)
     return Canonical.takeError();
-  Digest D = hashBytes(*Canonical);
-  if (Memo)
-    Memo->put(*MemoKey, toHex(D));
-  return D;
-}
-
-/// The module's own recipe as text ("<none>" if it has none), memoised by
-/// the module's content digest.
-static Expected<std::string>
-moduleRecipe(const BackendJob &Job, const Digest &ModuleDigest, KeyMemo *Memo) {
-  std::optional<Digest> MemoKey;
-  if (Memo) {
-    KeyBuilder KB("recipe-memo", 1);
-    KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
-    KB.add(KeyField::Module, ModuleDigest);
-    MemoKey = KB.finish();
-    if (std::optional<std::string> V = Memo->get(*MemoKey))
-      return *V;
-  }
-  auto Buf = readWholeFile(Job.Module);
-  if (!Buf)
-    return Buf.takeError();
-  auto Recipe = readRecipeText((*Buf)->getMemBufferRef());
+  F.Shard = hashBytes(*Canonical);
+  auto Module = readWholeFile(Job.Module);
+  if (!Module)
+    return Module.takeError();
+  auto Recipe = readRecipeText((*Module)->getMemBufferRef());
   if (!Recipe)
     return createFileError(Job.Module, Recipe.takeError());
-  std::string Text = Recipe->value_or("<none>");
+  F.Recipe = Recipe->value_or("<none>");
   if (Memo)
-    Memo->put(*MemoKey, Text);
-  return Text;
+    Memo->put(*MemoKey, toHex(F.Shard) + "\n" + F.Recipe);
+  return Error::success();
 }
 
 Expected<JobKeyFields> computeJobFields(const BackendJob &Job,
@@ -273,15 +276,8 @@ Expected<JobKeyFields> computeJobFields(const BackendJob &Job,
     return ModuleDigest.takeError();
   F.Module = *ModuleDigest;
 
-  auto Recipe = moduleRecipe(Job, F.Module, Memo);
-  if (!Recipe)
-    return Recipe.takeError();
-  F.Recipe = std::move(*Recipe);
-
-  auto Shard = canonicalShardDigest(Job, Files, Memo);
-  if (!Shard)
-    return Shard.takeError();
-  F.Shard = *Shard;
+  if (Error E = derivedFields(Job, Files, Memo, F))
+    return std::move(E);
 
   for (const std::string &In : Job.Inputs) {
     if (In == Job.Module || In == Job.Shard)
