@@ -91,13 +91,10 @@ public:
   const std::string &path() const override { return Path; }
   sys::TimePoint<> modified() const override { return Modified; }
   Error cloneTailTo(uint64_t Offset, const Twine &Dest) override {
-    SmallString<256> D;
-    StringRef DestPath = Dest.toNullTerminatedStringRef(D);
-    int Out =
-        sys::RetryAfterSignal(-1, ::open, DestPath.data(),
-                              O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (Out < 0)
-      return createFileError(Dest, errnoAsErrorCode());
+    Expected<int> Opened = createOrTruncate(Dest);
+    if (!Opened)
+      return Opened.takeError();
+    int Out = *Opened;
     // Length 0: up to the end of this file, which need not be block-aligned.
     struct file_clone_range Range = {};
     Range.src_fd = FD;
@@ -156,26 +153,13 @@ RealFileSystem::readFile(const Twine &Path) {
 
 Expected<std::unique_ptr<ReadableFile>>
 RealFileSystem::openFile(const Twine &Path) {
-  SmallString<256> P;
-  StringRef PathStr = Path.toNullTerminatedStringRef(P);
-  int FD =
-      sys::RetryAfterSignal(-1, ::open, PathStr.data(), O_RDONLY | O_CLOEXEC);
-  if (FD < 0)
-    return createFileError(Path, errnoAsErrorCode());
-  struct stat St;
-  if (::fstat(FD, &St) != 0) {
-    Error E = createFileError(Path, errnoAsErrorCode());
-    ::close(FD);
-    return std::move(E);
-  }
-  auto Buf = readOpenFile(FD, St.st_size, PathStr);
-  if (!Buf) {
-    ::close(FD);
+  int FD;
+  sys::TimePoint<> Modified;
+  auto Buf = readWholeFile(Path, &FD, &Modified);
+  if (!Buf)
     return Buf.takeError();
-  }
-  return std::make_unique<RealReadableFile>(
-      FD, PathStr.str(), std::move(*Buf),
-      sys::toTimePoint(St.st_mtim.tv_sec, St.st_mtim.tv_nsec));
+  return std::make_unique<RealReadableFile>(FD, Path.str(), std::move(*Buf),
+                                            Modified);
 }
 
 Error RealFileSystem::touch(const Twine &Path) {

@@ -34,7 +34,8 @@ Expected<std::unique_ptr<MemoryBuffer>> readOpenFile(int FD, uint64_t Size,
   return std::unique_ptr<MemoryBuffer>(std::move(Buf));
 }
 
-Expected<std::unique_ptr<MemoryBuffer>> readWholeFile(const Twine &Path) {
+Expected<std::unique_ptr<MemoryBuffer>>
+readWholeFile(const Twine &Path, int *KeepFD, sys::TimePoint<> *Modified) {
   SmallString<256> P;
   StringRef PathStr = Path.toNullTerminatedStringRef(P);
   int FD =
@@ -48,18 +49,30 @@ Expected<std::unique_ptr<MemoryBuffer>> readWholeFile(const Twine &Path) {
     return std::move(E);
   }
   auto Buf = readOpenFile(FD, St.st_size, PathStr);
-  ::close(FD);
+  if (Buf && KeepFD)
+    *KeepFD = FD;
+  else
+    ::close(FD);
+  if (Buf && Modified)
+    *Modified = sys::toTimePoint(St.st_mtim.tv_sec, St.st_mtim.tv_nsec);
   return Buf;
 }
 
-Error writeWholeFile(const Twine &Path, StringRef Data) {
+Expected<int> createOrTruncate(const Twine &Path) {
   SmallString<256> P;
-  StringRef PathStr = Path.toNullTerminatedStringRef(P);
-  int FD =
-      sys::RetryAfterSignal(-1, ::open, PathStr.data(),
-                            O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  int FD = sys::RetryAfterSignal(
+      -1, ::open, Path.toNullTerminatedStringRef(P).data(),
+      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (FD < 0)
     return createFileError(Path, errnoAsErrorCode());
+  return FD;
+}
+
+Error writeWholeFile(const Twine &Path, StringRef Data) {
+  Expected<int> Opened = createOrTruncate(Path);
+  if (!Opened)
+    return Opened.takeError();
+  int FD = *Opened;
   std::error_code EC;
   while (!Data.empty()) {
     ssize_t N =

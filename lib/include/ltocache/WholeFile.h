@@ -12,6 +12,7 @@
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/Chrono.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -19,14 +20,16 @@
 
 namespace ltocache {
 
-/// The whole file at \p Path, read into memory.
+/// The whole file at \p Path, read into memory. With \p KeepFD the file
+/// stays open and its descriptor is returned there (the caller closes it);
+/// \p Modified, if given, receives its modification time.
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-readWholeFile(const llvm::Twine &Path);
+readWholeFile(const llvm::Twine &Path, int *KeepFD = nullptr,
+              llvm::sys::TimePoint<> *Modified = nullptr);
 
-/// \p Size bytes of the open file \p FD from its start, into a buffer
-/// named \p Name (fewer if the file shrank meanwhile).
-llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-readOpenFile(int FD, uint64_t Size, llvm::StringRef Name);
+/// Creates (or truncates) \p Path for writing; the caller closes the
+/// descriptor.
+llvm::Expected<int> createOrTruncate(const llvm::Twine &Path);
 
 /// Creates (or truncates) \p Path and writes \p Data.
 llvm::Error writeWholeFile(const llvm::Twine &Path, llvm::StringRef Data);
