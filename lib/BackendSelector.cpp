@@ -6,6 +6,7 @@
 
 #include "llvm/ADT/StringSwitch.h"
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -69,12 +70,21 @@ public:
     return Chosen->compile(C, Job, Request);
   }
 
+  /// "none" until a backend has been chosen: a background preload may
+  /// still be choosing when no compile ever asked for one.
   StringRef name() const override {
-    return Chosen ? Chosen->name() : StringRef("none");
+    if (!Decided.load(std::memory_order_acquire) || !Chosen)
+      return "none";
+    return Chosen->name();
   }
 
 private:
   void choose() {
+    chooseBackend();
+    Decided.store(true, std::memory_order_release);
+  }
+
+  void chooseBackend() {
     if (Mode == BackendMode::Process) {
       Chosen = createSubprocessBackend();
       return;
@@ -105,6 +115,7 @@ private:
   std::once_flag Once, PreloadStarted;
   std::thread Preloader;
   std::unique_ptr<CompileBackend> Chosen;
+  std::atomic<bool> Decided{false}; ///< Chosen and Refusal are final.
   std::string Refusal;
 };
 

@@ -321,6 +321,7 @@ int main(int argc, char **argv) {
         << " remote object(s) differ from the local compile; the local "
            "objects were used, both are kept in "
         << Options.ReportDir << "\n";
+  KeyingReady.wait(); // No job may have asked (none could be keyed).
   if (Store && Keyed.Basis) {
     // After the link's work: pruning never delays a job.
     auto Pruned = pruneStore(Store->root(), *Policy, **FS, /*Force=*/false);
