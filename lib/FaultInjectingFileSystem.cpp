@@ -165,11 +165,6 @@ public:
       return E;
     return Base->remove(Path);
   }
-  Expected<std::unique_ptr<MemoryBuffer>> readFile(const Twine &Path) override {
-    if (Error E = F->hit(Read, Path))
-      return std::move(E);
-    return Base->readFile(Path);
-  }
   Expected<std::unique_ptr<ReadableFile>> openFile(const Twine &Path) override {
     if (Error E = F->hit(Read, Path))
       return std::move(E);

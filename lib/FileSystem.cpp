@@ -146,11 +146,6 @@ Error RealFileSystem::remove(const Twine &Path) {
   return Error::success();
 }
 
-Expected<std::unique_ptr<MemoryBuffer>>
-RealFileSystem::readFile(const Twine &Path) {
-  return readWholeFile(Path);
-}
-
 Expected<std::unique_ptr<ReadableFile>>
 RealFileSystem::openFile(const Twine &Path) {
   int FD;

@@ -39,12 +39,12 @@ std::string parseError(llvm::StringRef Spec) {
 }
 
 std::string readAll(FileSystem &FS, const std::string &Path) {
-  auto Buf = FS.readFile(Path);
-  if (!Buf) {
-    ADD_FAILURE() << toString(Buf.takeError());
+  auto File = FS.openFile(Path);
+  if (!File) {
+    ADD_FAILURE() << toString(File.takeError());
     return "";
   }
-  return (*Buf)->getBuffer().str();
+  return (*File)->contents().str();
 }
 
 TEST(FaultSpec, AcceptsValidSpecs) {
@@ -114,9 +114,9 @@ TEST(FaultInjectingFileSystem, ErrorNamesThePath) {
   ASSERT_TRUE(FS);
   std::string P = Dir.sub("some-file");
   writeFile(P, "x");
-  auto Buf = FS->readFile(P);
-  ASSERT_FALSE(static_cast<bool>(Buf));
-  std::string Msg = toString(Buf.takeError());
+  auto File = FS->openFile(P);
+  ASSERT_FALSE(static_cast<bool>(File));
+  std::string Msg = toString(File.takeError());
   EXPECT_CONTAINS(Msg, "some-file");
   EXPECT_CONTAINS(Msg, "ermission denied");
 }
@@ -156,7 +156,7 @@ TEST(FaultInjectingFileSystem, UnnamedOpsPassThrough) {
   EXPECT_FALSE(llvm::sys::fs::exists(*Written));
 
   // Real errors still come through unchanged.
-  auto Missing = FS->readFile(Dir.sub("missing"));
+  auto Missing = FS->openFile(Dir.sub("missing"));
   ASSERT_FALSE(static_cast<bool>(Missing));
   EXPECT_EQ(llvm::errorToErrorCode(Missing.takeError()),
             std::errc::no_such_file_or_directory);

@@ -62,8 +62,6 @@ public:
   virtual llvm::Error rename(const llvm::Twine &From,
                              const llvm::Twine &To) = 0;
   virtual llvm::Error remove(const llvm::Twine &Path) = 0;
-  virtual llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-  readFile(const llvm::Twine &Path) = 0;
   virtual llvm::Expected<std::unique_ptr<ReadableFile>>
   openFile(const llvm::Twine &Path) = 0;
   /// Sets the modification time to now (marks an entry recently used).
@@ -84,8 +82,6 @@ public:
   createUniqueFile(const llvm::Twine &Model) override;
   llvm::Error rename(const llvm::Twine &From, const llvm::Twine &To) override;
   llvm::Error remove(const llvm::Twine &Path) override;
-  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-  readFile(const llvm::Twine &Path) override;
   llvm::Expected<std::unique_ptr<ReadableFile>>
   openFile(const llvm::Twine &Path) override;
   llvm::Error touch(const llvm::Twine &Path) override;
@@ -99,7 +95,7 @@ public:
 ///   write=short    writes only the first half of the data, reports success
 ///   delay:op=MS    sleeps MS milliseconds before op
 /// with op one of mkdir, open (creating a file), write, fsync, rename,
-/// remove, read (readFile and openFile), touch, clone (cloneTailTo).
+/// remove, read (openFile), touch, clone (cloneTailTo).
 /// Operations not named pass through.
 llvm::Expected<std::unique_ptr<FileSystem>>
 createFaultInjectingFileSystem(llvm::StringRef Spec,
