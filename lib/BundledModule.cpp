@@ -10,11 +10,21 @@ using namespace llvm;
 
 namespace ltocache {
 
-std::string bundledModulePath(StringRef FileName) {
+static std::string mainExecutable() {
   static int Anchor;
-  std::string Exe = sys::fs::getMainExecutable(nullptr, &Anchor);
-  SmallString<256> P(sys::path::parent_path(sys::path::parent_path(Exe)));
+  return sys::fs::getMainExecutable(nullptr, &Anchor);
+}
+
+std::string bundledModulePath(StringRef FileName) {
+  SmallString<256> P(
+      sys::path::parent_path(sys::path::parent_path(mainExecutable())));
   sys::path::append(P, "lib", FileName);
+  return std::string(P);
+}
+
+std::string bundledProgramPath(StringRef FileName) {
+  SmallString<256> P(sys::path::parent_path(mainExecutable()));
+  sys::path::append(P, FileName);
   return std::string(P);
 }
 

@@ -163,6 +163,7 @@ int main(int argc, char **argv) {
   if (!Choice)
     return fail(toString(Choice.takeError()));
   Choice->DistributorArgs = BackendArgs;
+  Choice->Workers = Workers;
   Choice->WorkDir = sys::path::parent_path(JobFilePath).str();
   if (Choice->WorkDir.empty())
     Choice->WorkDir = ".";

@@ -27,13 +27,14 @@ struct BackendChoice {
   std::string Distributor;                   ///< For Distributor.
   std::vector<std::string> DistributorArgs;  ///< For Distributor.
   std::string WorkDir;                       ///< For Distributor.
+  unsigned Workers = 0; ///< Compiles at once (0: one per hardware thread).
 };
 
 /// "auto", "in-process", "process" or "distributor:<exe>".
 llvm::Expected<BackendChoice> parseBackendChoice(llvm::StringRef Name);
 
 /// A backend that makes its choice on the first compile, so a link whose
-/// jobs all hit never loads clang's libraries. \p Identity returns the
+/// jobs all hit never starts clang's code. \p Identity returns the
 /// remote compiler's identity (ToolchainIdentity.h) when asked.
 std::unique_ptr<CompileBackend>
 createSelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,

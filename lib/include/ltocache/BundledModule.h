@@ -1,8 +1,9 @@
 //===- BundledModule.h - Modules installed beside the programs --*- C++ -*-===//
 //
-// The programs load some of their code on demand (LTOCacheInProcess.so,
-// LTOCacheHttp.so) from the lib/ directory next to their own bin/:
-// <dir of executable>/../lib/<name>, in the build tree and when installed.
+// The programs load some of their code on demand (LTOCacheHttp.so) from the
+// lib/ directory next to their own bin/: <dir of executable>/../lib/<name>,
+// and run helpers (ltocache-compile) from their own directory, in the build
+// tree and when installed.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_BUNDLEDMODULE_H
@@ -16,6 +17,9 @@ namespace ltocache {
 
 /// <dir of the running executable>/../lib/\p FileName.
 std::string bundledModulePath(llvm::StringRef FileName);
+
+/// <dir of the running executable>/\p FileName.
+std::string bundledProgramPath(llvm::StringRef FileName);
 
 } // namespace ltocache
 

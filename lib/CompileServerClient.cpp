@@ -1,0 +1,274 @@
+//===- CompileServerClient.cpp - The in-process backend's server ----------===//
+
+#include "ltocache/CompileServerClient.h"
+#include "ltocache/BundledModule.h"
+#include "ltocache/CompileServerProtocol.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <future>
+#include <map>
+#include <mutex>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char **environ;
+
+using namespace llvm;
+
+namespace ltocache {
+
+std::string inProcessObstacle(const CommonJobArgs &Common,
+                              StringRef CompilerIdentity,
+                              StringRef LibraryVersion) {
+  // CompilerIdentity: "blake3:<digest>\n<--version text>".
+  StringRef Version = CompilerIdentity.split('\n').second;
+  StringRef FirstLine = Version.split('\n').first.rtrim();
+  if (FirstLine != LibraryVersion)
+    return ("the remote compiler is '" + FirstLine + "', not '" +
+            LibraryVersion + "'")
+        .str();
+  auto Magic = MemoryBuffer::getFileSlice(Common.Args.front(), 4, 0);
+  if (!Magic || (*Magic)->getBuffer() != "\x7f"
+                                         "ELF")
+    return "the remote compiler '" + Common.Args.front() +
+           "' is not the clang executable itself (a wrapper?)";
+  for (StringRef Arg : Common.Args)
+    if (Arg.contains("plugin") || Arg == "-load" || Arg == "-Xclang")
+      return ("argument '" + Arg + "' may load code into the compiler").str();
+  return "";
+}
+
+std::string compileServerPath() {
+  return bundledProgramPath("ltocache-compile");
+}
+
+namespace {
+
+static Error errnoError(const Twine &What) {
+  return createStringError(std::error_code(errno, std::generic_category()),
+                           What + ": " + strerror(errno));
+}
+
+/// What became of one request.
+struct Reply {
+  bool Lost = false; ///< The server died first.
+  ResultStatus Status = ResultStatus::Failed;
+  std::string Data;
+};
+
+class CompileServerBackend : public CompileBackend {
+public:
+  CompileServerBackend(pid_t Pid, int ToServer, int FromServer,
+                       std::unique_ptr<CompileBackend> Fallback)
+      : Pid(Pid), ToServer(ToServer), FromServer(FromServer),
+        Fallback(std::move(Fallback)) {}
+
+  /// Must be called once, after the greeting was read.
+  void startReading() {
+    Reader = std::thread([this] { readReplies(); });
+  }
+
+  /// Every compile has returned: end of input tells the server to exit.
+  ~CompileServerBackend() override {
+    ::close(ToServer);
+    if (Reader.joinable())
+      Reader.join();
+    else
+      reap();
+    ::close(FromServer);
+  }
+
+  /// The job runs with its own arguments (so derived names, such as a
+  /// split-DWARF file, stay what the remote compiler would make); the
+  /// object comes back in memory and clang never writes it.
+  Expected<CompiledObject> compile(const CommonJobArgs &Common,
+                                   const BackendJob &Job,
+                                   const CompileRequest &Request) override {
+    std::string Payload;
+    appendU32(Payload, Common.Args.size() + Job.Args.size());
+    for (const std::string &A : Common.Args)
+      appendString(Payload, A);
+    for (const std::string &A : Job.Args)
+      appendString(Payload, A);
+    appendString(Payload, Job.Output);
+
+    std::future<Reply> Answer;
+    {
+      std::lock_guard<std::mutex> G(Lock);
+      if (!Dead) {
+        uint64_t Id = NextId++;
+        Answer = Pending[Id].get_future();
+        if (Error E = writeFrame(ToServer, FrameKind::Compile, Id, {Payload})) {
+          // The server is gone; its reader will say why.
+          consumeError(std::move(E));
+          Pending.erase(Id);
+          Answer = std::future<Reply>();
+        }
+      }
+    }
+    if (!Answer.valid())
+      return runElsewhere(Common, Job, Request, "");
+    Reply R = Answer.get();
+    if (R.Lost)
+      return runElsewhere(Common, Job, Request, "");
+    if (R.Status == ResultStatus::Refused)
+      return runElsewhere(Common, Job, Request, R.Data);
+    if (R.Status == ResultStatus::Failed)
+      return createStringError("%s", R.Data.c_str());
+    if (R.Data.empty())
+      return createStringError("in-process compile of '%s' produced no object",
+                               Job.Module.c_str());
+    CompiledObject O;
+    O.InMemory = MemoryBuffer::getMemBufferCopy(R.Data, Job.Output);
+    return O;
+  }
+
+  StringRef name() const override { return "in-process"; }
+
+private:
+  Expected<CompiledObject> runElsewhere(const CommonJobArgs &Common,
+                                        const BackendJob &Job,
+                                        const CompileRequest &Request,
+                                        StringRef Refusal) {
+    if (!Refusal.empty()) {
+      WithColor::warning(errs(), "ltocache")
+          << Refusal << "; compiling '" << Job.Module << "' as a process\n";
+    } else {
+      std::call_once(DeathReported, [&] {
+        std::lock_guard<std::mutex> G(Lock);
+        WithColor::warning(errs(), "ltocache")
+            << "the compile server " << DeathReason
+            << "; compiling the remaining misses as processes\n";
+      });
+    }
+    return Fallback->compile(Common, Job, Request);
+  }
+
+  void readReplies() {
+    std::string Why;
+    for (;;) {
+      Expected<std::optional<Frame>> F = readFrame(FromServer);
+      if (!F) {
+        Why = toString(F.takeError());
+        break;
+      }
+      if (!*F || (*F)->Kind != FrameKind::Result)
+        break;
+      StringRef In = (*F)->Payload, Data;
+      uint32_t Status;
+      if (!takeU32(In, Status) || !takeString(In, Data) || !In.empty() ||
+          Status > uint32_t(ResultStatus::Refused)) {
+        Why = "sent a malformed result";
+        break;
+      }
+      std::lock_guard<std::mutex> G(Lock);
+      auto It = Pending.find((*F)->Id);
+      if (It == Pending.end()) {
+        Why = "answered a request it was not sent";
+        break;
+      }
+      It->second.set_value(Reply{false, ResultStatus(Status), Data.str()});
+      Pending.erase(It);
+    }
+    // Whatever ended the stream, this server is done for the link.
+    if (!Why.empty())
+      ::kill(Pid, SIGKILL);
+    std::string Exit = reap();
+    std::lock_guard<std::mutex> G(Lock);
+    Dead = true;
+    DeathReason = Why.empty() ? Exit : Why;
+    for (auto &P : Pending)
+      P.second.set_value(Reply{true, ResultStatus::Failed, ""});
+    Pending.clear();
+  }
+
+  /// Waits for the server's exit; says how it ended.
+  std::string reap() {
+    int Status = 0;
+    while (::waitpid(Pid, &Status, 0) < 0 && errno == EINTR)
+      ;
+    if (WIFSIGNALED(Status))
+      return "was killed by signal " + std::to_string(WTERMSIG(Status));
+    return "exited with code " + std::to_string(WEXITSTATUS(Status));
+  }
+
+  pid_t Pid;
+  int ToServer, FromServer;
+  std::unique_ptr<CompileBackend> Fallback;
+  std::thread Reader;
+  std::mutex Lock; ///< Guards everything below, and writes to the server.
+  uint64_t NextId = 1;
+  std::map<uint64_t, std::promise<Reply>> Pending;
+  bool Dead = false;
+  std::string DeathReason;
+  std::once_flag DeathReported;
+};
+
+} // namespace
+
+Expected<StartedCompileServer>
+startCompileServer(StringRef Path, unsigned Threads,
+                   std::unique_ptr<CompileBackend> Fallback) {
+  // Close-on-exec, so that no other child (a subprocess compile started
+  // meanwhile) holds the server's input open: end of input must reach it.
+  int In[2], Out[2];
+  if (::pipe2(In, O_CLOEXEC) != 0)
+    return errnoError("cannot start the compile server");
+  if (::pipe2(Out, O_CLOEXEC) != 0) {
+    Error E = errnoError("cannot start the compile server");
+    ::close(In[0]);
+    ::close(In[1]);
+    return std::move(E);
+  }
+  posix_spawn_file_actions_t Actions;
+  posix_spawn_file_actions_init(&Actions);
+  posix_spawn_file_actions_adddup2(&Actions, In[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&Actions, Out[1], STDOUT_FILENO);
+  std::string Exe = Path.str();
+  std::string ThreadsArg = "--threads=" + std::to_string(Threads);
+  char *Argv[] = {Exe.data(), ThreadsArg.data(), nullptr};
+  pid_t Pid;
+  int Err = ::posix_spawn(&Pid, Exe.c_str(), &Actions, nullptr, Argv, environ);
+  posix_spawn_file_actions_destroy(&Actions);
+  ::close(In[0]);
+  ::close(Out[1]);
+  if (Err != 0) {
+    ::close(In[1]);
+    ::close(Out[0]);
+    return createStringError(std::error_code(Err, std::generic_category()),
+                             "cannot run %s: %s", Exe.c_str(), strerror(Err));
+  }
+  // From here the backend owns the process and both pipes.
+  auto Backend = std::make_unique<CompileServerBackend>(Pid, In[1], Out[0],
+                                                        std::move(Fallback));
+  Expected<std::optional<Frame>> Hello = readFrame(Out[0]);
+  StringRef Payload, Version;
+  uint32_t Protocol = 0;
+  if (Hello && *Hello && (*Hello)->Kind == FrameKind::Hello) {
+    Payload = (*Hello)->Payload;
+    if (!takeU32(Payload, Protocol) || !takeString(Payload, Version))
+      Protocol = 0;
+  }
+  if (!Hello || !*Hello || Protocol != CompileServerProtocolVersion) {
+    if (!Hello)
+      consumeError(Hello.takeError());
+    ::kill(Pid, SIGKILL);
+    return createStringError("%s did not greet with protocol version %u",
+                             Exe.c_str(), CompileServerProtocolVersion);
+  }
+  StartedCompileServer S;
+  S.ClangVersion = Version.str();
+  Backend->startReading();
+  S.Backend = std::move(Backend);
+  return S;
+}
+
+} // namespace ltocache

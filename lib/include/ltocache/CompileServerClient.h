@@ -1,0 +1,52 @@
+//===- CompileServerClient.h - The in-process backend's server -*- C++ -*-===//
+//
+// The in-process backend runs clang's code in ltocache-compile, one server
+// process per link started on the first miss, instead of in the
+// distributor: warm links never load clang, and the statically linked
+// server is ready in ~20 ms where loading clang's shared libraries into
+// the distributor took 60-95 ms.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LTOCACHE_COMPILESERVERCLIENT_H
+#define LTOCACHE_COMPILESERVERCLIENT_H
+
+#include "ltocache/BackendJob.h"
+#include "ltocache/CompileBackend.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace ltocache {
+
+/// Why \p Common cannot be compiled in-process with a backend built on
+/// clang \p LibraryVersion, or an empty string if it can: the remote
+/// compiler (whose identity is \p CompilerIdentity, see
+/// ToolchainIdentity.h) must be an executable whose version text starts
+/// with the same full version, and no argument may load plugins.
+std::string inProcessObstacle(const CommonJobArgs &Common,
+                              llvm::StringRef CompilerIdentity,
+                              llvm::StringRef LibraryVersion);
+
+/// ltocache-compile, beside this executable.
+std::string compileServerPath();
+
+struct StartedCompileServer {
+  std::unique_ptr<CompileBackend> Backend;
+  std::string ClangVersion; ///< What the server's clang calls itself.
+};
+
+/// Starts the server at \p Path running up to \p Threads compiles at once
+/// (0: one per hardware thread) and waits for its greeting. The backend
+/// sends each compile to the server and gets the object back in memory.
+/// Jobs the server refuses (other process-wide options), and every job
+/// once the server has died, go to \p Fallback.
+llvm::Expected<StartedCompileServer>
+startCompileServer(llvm::StringRef Path, unsigned Threads,
+                   std::unique_ptr<CompileBackend> Fallback);
+
+} // namespace ltocache
+
+#endif

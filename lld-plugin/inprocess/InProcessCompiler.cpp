@@ -1,0 +1,186 @@
+//===- InProcessCompiler.cpp - clang's backend compile as a library -------===//
+//
+// Runs in ltocache-compile, the link's compile server. Process-global LLVM
+// options (-mllvm) are applied once, by the first job; a job that would
+// need others is refused (the distributor runs it as a subprocess).
+//
+//===----------------------------------------------------------------------===//
+
+#include "InProcessCompiler.h"
+#include "MemoizingFileSystem.h"
+
+#include "clang/Basic/DiagnosticOptions.h"
+#include "clang/Basic/Version.h"
+#include "clang/CodeGen/CodeGenAction.h"
+#include "clang/Driver/Compilation.h"
+#include "clang/Driver/Driver.h"
+#include "clang/Driver/Job.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/CompilerInvocation.h"
+#include "clang/Frontend/TextDiagnosticPrinter.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/Support/VirtualOutputBackends.h"
+#include "llvm/Support/VirtualOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+
+using namespace llvm;
+
+namespace {
+
+/// Hands the output written to one path to a sink instead of the disk;
+/// every other output goes to disk as usual.
+class CaptureOutputBackend : public vfs::ProxyOutputBackend {
+public:
+  CaptureOutputBackend(std::string Path, SmallVectorImpl<char> &Captured)
+      : ProxyOutputBackend(makeIntrusiveRefCnt<vfs::OnDiskOutputBackend>()),
+        Path(std::move(Path)), Captured(Captured) {}
+
+protected:
+  IntrusiveRefCntPtr<vfs::OutputBackend> cloneImpl() const override {
+    return makeIntrusiveRefCnt<CaptureOutputBackend>(Path, Captured);
+  }
+  Expected<std::unique_ptr<vfs::OutputFileImpl>>
+  createFileImpl(StringRef P, std::optional<vfs::OutputConfig> C) override {
+    if (P != Path)
+      return ProxyOutputBackend::createFileImpl(P, C);
+    return std::make_unique<CapturedFile>(Captured);
+  }
+
+private:
+  class CapturedFile final : public vfs::OutputFileImpl {
+  public:
+    explicit CapturedFile(SmallVectorImpl<char> &Captured)
+        : Captured(Captured), OS(Bytes) {}
+    Error keep() override {
+      Captured = std::move(Bytes);
+      return Error::success();
+    }
+    Error discard() override { return Error::success(); }
+    raw_pwrite_stream &getOS() override { return OS; }
+
+  private:
+    SmallVectorImpl<char> &Captured;
+    SmallVector<char, 0> Bytes;
+    raw_svector_ostream OS;
+  };
+
+  std::string Path;
+  SmallVectorImpl<char> &Captured;
+};
+
+} // namespace
+
+namespace ltocache {
+
+InProcessCompiler::InProcessCompiler()
+    : DriverFS(createMemoizingFileSystem(vfs::getRealFileSystem())) {
+  InitializeAllTargetInfos();
+  InitializeAllTargets();
+  InitializeAllTargetMCs();
+  InitializeAllAsmPrinters();
+  InitializeAllAsmParsers();
+}
+
+std::string InProcessCompiler::clangVersion() {
+  return clang::getClangFullVersion();
+}
+
+InProcessCompiler::Status
+InProcessCompiler::compile(ArrayRef<const char *> Argv, StringRef CapturePath,
+                           SmallVectorImpl<char> &Object,
+                           std::string &Message) {
+  // For messages: the module compiled, i.e. the first non-option input.
+  std::string Module = "?";
+  for (const char *A : Argv.drop_front())
+    if (A[0] != '-') {
+      Module = A;
+      break;
+    }
+
+  std::string DiagText;
+  raw_string_ostream DiagOS(DiagText);
+  clang::DiagnosticOptions DiagOpts;
+  auto *Printer = new clang::TextDiagnosticPrinter(DiagOS, DiagOpts);
+  IntrusiveRefCntPtr<clang::DiagnosticsEngine> Diags =
+      clang::CompilerInstance::createDiagnostics(*vfs::getRealFileSystem(),
+                                                 DiagOpts, Printer);
+  // The driver turns the job's arguments into one cc1 command, exactly
+  // as the remote compiler's own driver would.
+  clang::driver::Driver Driver(Argv.front(), sys::getDefaultTargetTriple(),
+                               *Diags, "clang (ltocache in-process)",
+                               DriverFS);
+  std::unique_ptr<clang::driver::Compilation> C(
+      Driver.BuildCompilation(Argv));
+  const clang::driver::Command *CC1 = nullptr;
+  if (C && !Diags->hasErrorOccurred() && C->getJobs().size() == 1)
+    CC1 = &*C->getJobs().begin();
+  if (!CC1 || CC1->getArguments().empty() ||
+      StringRef(CC1->getArguments().front()) != "-cc1") {
+    Message = "the driver made no single cc1 command for '" + Module +
+              "': " + DiagText;
+    return Status::Failed;
+  }
+  auto Inv = std::make_shared<clang::CompilerInvocation>();
+  if (!clang::CompilerInvocation::CreateFromArgs(
+          *Inv, ArrayRef(CC1->getArguments()).drop_front(), *Diags,
+          Argv.front())) {
+    Message = "bad cc1 arguments for '" + Module + "': " + DiagText;
+    return Status::Failed;
+  }
+  // cc1 leaks on purpose when it is about to exit; this process goes on.
+  Inv->getFrontendOpts().DisableFree = false;
+  Message = applyGlobalOptions(Inv->getFrontendOpts().LLVMArgs);
+  if (!Message.empty())
+    return Status::Refused;
+
+  clang::CompilerInstance CI(Inv);
+  CI.createVirtualFileSystem(vfs::getRealFileSystem(), Printer);
+  CI.createDiagnostics(
+      new clang::TextDiagnosticPrinter(DiagOS, CI.getDiagnosticOpts()));
+  CI.setOutputManager(
+      makeIntrusiveRefCnt<CaptureOutputBackend>(CapturePath.str(), Object));
+  clang::EmitObjAction Act;
+  bool OK = CI.ExecuteAction(Act);
+  if (!OK || CI.getDiagnostics().hasErrorOccurred()) {
+    Message = "in-process backend compile of '" + Module +
+              "' failed: " + DiagText;
+    return Status::Failed;
+  }
+  // Warnings: clang would have printed them.
+  if (!DiagText.empty())
+    errs() << DiagText;
+  return Status::Compiled;
+
+}
+
+std::string
+InProcessCompiler::applyGlobalOptions(const std::vector<std::string> &Args) {
+  std::lock_guard<std::mutex> G(Lock);
+  if (Applied) {
+    if (Args != *Applied)
+      return "job needs -mllvm options '" + join(Args, " ") +
+             "' but this process runs with '" + join(*Applied, " ") + "'";
+    return "";
+  }
+  // One option at a time: parsing a whole command line again would also
+  // re-check the server's own options.
+  auto &Registered = cl::getRegisteredOptions();
+  for (StringRef Arg : Args) {
+    StringRef Name = Arg.ltrim('-'), Value;
+    std::tie(Name, Value) = Name.split('=');
+    auto It = Registered.find(Name);
+    if (It == Registered.end())
+      return ("unknown -mllvm option '" + Arg + "'").str();
+    if (It->second->addOccurrence(1, Name, Value))
+      return ("bad -mllvm option '" + Arg + "'").str();
+  }
+  Applied = Args;
+  return "";
+}
+
+} // namespace ltocache

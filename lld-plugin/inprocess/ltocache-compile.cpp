@@ -1,0 +1,116 @@
+//===- ltocache-compile.cpp - The link's compile server --------------------===//
+//
+// ltocache-dtlto starts one of these per link when it has misses and sends
+// it the jobs over stdin; results go back over stdout
+// (CompileServerProtocol.h). It is clang's code linked statically into a
+// position-dependent executable: ready ~20 ms after exec, where loading
+// libclang-cpp and libLLVM into the distributor took 60-95 ms (dynamic
+// relocation, page faults), and a crash in clang takes down this process,
+// not the link.
+//
+//===----------------------------------------------------------------------===//
+
+#include "InProcessCompiler.h"
+#include "ltocache/CompileServerProtocol.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <malloc.h>
+#include <mutex>
+#include <signal.h>
+#include <unistd.h>
+
+using namespace llvm;
+using namespace ltocache;
+
+static cl::OptionCategory Category("ltocache-compile options");
+static cl::opt<unsigned>
+    Threads("threads",
+            cl::desc("Compiles run at once (0: one per hardware thread)"),
+            cl::init(0), cl::cat(Category));
+
+[[noreturn]] static void die(const Twine &Message) {
+  WithColor::error(errs(), "ltocache-compile") << Message << "\n";
+  errs().flush();
+  _exit(1);
+}
+
+int main(int argc, char **argv) {
+  // As in the distributor: no giving memory back between compiles, no
+  // mmap for the few-MiB buffers of one job.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  cl::HideUnrelatedOptions(Category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "ltocache compile server: runs ThinLTO backend jobs with clang's own "
+      "code\n\n  Started by ltocache-dtlto, one per link; it speaks a "
+      "binary protocol on stdin/stdout.\n");
+  // The distributor gone means nobody wants the results.
+  signal(SIGPIPE, SIG_IGN);
+
+  std::string Hello;
+  appendU32(Hello, CompileServerProtocolVersion);
+  appendString(Hello, InProcessCompiler::clangVersion());
+  if (Error E = writeFrame(STDOUT_FILENO, FrameKind::Hello, 0, {Hello}))
+    die("cannot greet the distributor: " + toString(std::move(E)));
+
+  InProcessCompiler Compiler;
+  DefaultThreadPool Pool(hardware_concurrency(Threads));
+  std::mutex WriteLock;
+  for (;;) {
+    Expected<std::optional<Frame>> F = readFrame(STDIN_FILENO);
+    if (!F)
+      die(toString(F.takeError()));
+    // End of input: the distributor has every answer it wants. Skip
+    // LLVM's exit-time destructors; a compile still running has no one
+    // to answer to.
+    if (!*F)
+      _exit(0);
+    if ((*F)->Kind != FrameKind::Compile)
+      die("unexpected frame");
+    auto Request = std::make_shared<Frame>(std::move(**F));
+    Pool.async([&, Request] {
+      StringRef In = Request->Payload;
+      uint32_t Argc = 0;
+      std::vector<std::string> Args;
+      StringRef A, Capture;
+      bool OK = takeU32(In, Argc);
+      for (uint32_t I = 0; OK && I < Argc; ++I)
+        if ((OK = takeString(In, A)))
+          Args.push_back(A.str());
+      OK = OK && takeString(In, Capture) && In.empty() && !Args.empty();
+      if (!OK)
+        die("malformed compile request");
+      std::vector<const char *> Argv;
+      for (const std::string &S : Args)
+        Argv.push_back(S.c_str());
+
+      SmallVector<char, 0> Object;
+      std::string Message;
+      InProcessCompiler::Status S =
+          Compiler.compile(Argv, Capture, Object, Message);
+      std::string Head;
+      ResultStatus RS = S == InProcessCompiler::Status::Compiled
+                            ? ResultStatus::Compiled
+                        : S == InProcessCompiler::Status::Refused
+                            ? ResultStatus::Refused
+                            : ResultStatus::Failed;
+      appendU32(Head, uint32_t(RS));
+      StringRef Body = RS == ResultStatus::Compiled
+                           ? StringRef(Object.data(), Object.size())
+                           : StringRef(Message);
+      Head += stringHeader(Body.size());
+      std::lock_guard<std::mutex> G(WriteLock);
+      if (Error E = writeFrame(STDOUT_FILENO, FrameKind::Result, Request->Id,
+                               {Head, Body})) {
+        consumeError(std::move(E));
+        _exit(1); // The distributor is gone.
+      }
+    });
+  }
+}
