@@ -40,10 +40,10 @@ namespace {
 
 class SelectedBackend : public CompileBackend {
 public:
-  SelectedBackend(BackendMode Mode, unsigned Workers,
-                  const CommonJobArgs &Common,
+  SelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,
                   std::function<Expected<std::string>()> Identity)
-      : Mode(Mode), Workers(Workers), Common(Common),
+      : Mode(Choice.Mode), Workers(Choice.Workers),
+        Server(Choice.CompileServer), Common(Common),
         Identity(std::move(Identity)) {}
 
   ~SelectedBackend() override {
@@ -92,7 +92,7 @@ private:
       return;
     }
     std::string Obstacle;
-    auto Started = startCompileServer(compileServerPath(), Workers,
+    auto Started = startCompileServer(Server, Workers,
                                       createSubprocessBackend());
     if (!Started) {
       Obstacle = toString(Started.takeError());
@@ -114,6 +114,7 @@ private:
 
   BackendMode Mode;
   unsigned Workers;
+  std::string Server;
   const CommonJobArgs &Common;
   std::function<Expected<std::string>()> Identity;
   std::once_flag Once, PreloadStarted;
@@ -131,8 +132,7 @@ createSelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,
   if (Choice.Mode == BackendMode::Distributor)
     return createDistributorBackend(Choice.Distributor, Choice.DistributorArgs,
                                     Choice.WorkDir);
-  return std::make_unique<SelectedBackend>(Choice.Mode, Choice.Workers, Common,
-                                           std::move(Identity));
+  return std::make_unique<SelectedBackend>(Choice, Common, std::move(Identity));
 }
 
 } // namespace ltocache

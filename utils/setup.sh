@@ -20,9 +20,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${LTOCACHE_BUILD_DIR:-$root/build}
 
 packages=(
-  # The stock LLVM 22 toolchain ltocache plugs into, and its development files.
+  # The stock LLVM 22 toolchain ltocache plugs into, and its development files
+  # (the compile server links clang's static archives, Polly's among them:
+  # Debian's clang carries Polly).
   clang-22 lld-22 llvm-22-dev llvm-22-tools libclang-22-dev libclang-cpp22-dev
-  liblld-22-dev
+  liblld-22-dev libpolly-22-dev
   # Build and tests; libcurl for the HTTP remote store, nginx (WebDAV PUT)
   # as the real server its tests run against, xfsprogs for a loop-mounted
   # XFS where reflinked hits are tested.
@@ -46,5 +48,5 @@ cmake --build "$build"
 case "$mode" in
   demo) exec "$root/utils/demo.sh" "$build" ;;
   test) exec cmake --build "$build" --target check ;;
-  build) echo "== built: $build/bin/ltocache-dtlto, $build/lib/LTOCacheClang.so, $build/lib/LTOCacheLLD.so, $build/lib/LTOCacheInProcess.so, $build/lib/LTOCacheHttp.so, $build/bin/ltocache" ;;
+  build) echo "== built: $build/bin/ltocache-dtlto, $build/lib/LTOCacheClang.so, $build/lib/LTOCacheLLD.so, $build/bin/ltocache-compile, $build/lib/LTOCacheHttp.so, $build/bin/ltocache" ;;
 esac

@@ -12,6 +12,7 @@
 #include "JobFile.h"
 
 #include "ltocache/BackendSelector.h"
+#include "ltocache/CompileServerClient.h"
 #include "ltocache/CompileBackend.h"
 #include "ltocache/Config.h"
 #include "ltocache/FileSystem.h"
@@ -64,12 +65,19 @@ static cl::alias WorkersLong("jobs", cl::aliasopt(Workers),
 static cl::opt<std::string> Backend(
     "backend",
     cl::desc("How misses are compiled: 'in-process' (clang's code on a "
-             "thread pool in this process), 'process' (the remote compiler, "
+             "thread pool, in one ltocache-compile server per link), "
+             "'process' (the remote compiler, "
              "one process per job), 'auto' (in-process when the remote "
              "compiler is the clang this distributor carries, the default) "
              "or 'distributor:<program>' (another DTLTO distributor, given "
              "a job file of the misses)"),
     cl::init("auto"), cl::cat(Category));
+static cl::opt<std::string> CompileServer(
+    "compile-server",
+    cl::desc("The in-process backend's server program (default: "
+             "ltocache-compile beside this program; for tests and "
+             "profiling)"),
+    cl::value_desc("program"), cl::cat(Category));
 static cl::list<std::string> BackendArgs(
     "backend-arg",
     cl::desc("An argument for --backend=distributor:<program> (repeatable)"),
@@ -164,6 +172,8 @@ int main(int argc, char **argv) {
     return fail(toString(Choice.takeError()));
   Choice->DistributorArgs = BackendArgs;
   Choice->Workers = Workers;
+  Choice->CompileServer =
+      CompileServer.empty() ? compileServerPath() : CompileServer;
   Choice->WorkDir = sys::path::parent_path(JobFilePath).str();
   if (Choice->WorkDir.empty())
     Choice->WorkDir = ".";

@@ -18,9 +18,11 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/CompilerInvocation.h"
 #include "clang/Frontend/TextDiagnosticPrinter.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/TimeProfiler.h"
 #include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/VirtualOutputBackends.h"
 #include "llvm/Support/VirtualOutputFile.h"
@@ -137,6 +139,26 @@ InProcessCompiler::compile(ArrayRef<const char *> Argv, StringRef CapturePath,
   Message = applyGlobalOptions(Inv->getFrontendOpts().LLVMArgs);
   if (!Message.empty())
     return Status::Refused;
+
+  // -ftime-trace: as clang's cc1 does, one profile per job (the profiler
+  // is per thread).
+  std::string TracePath = Inv->getFrontendOpts().TimeTracePath;
+  if (!TracePath.empty())
+    timeTraceProfilerInitialize(Inv->getFrontendOpts().TimeTraceGranularity,
+                                Argv.front(),
+                                Inv->getFrontendOpts().TimeTraceVerbose);
+  auto WriteTrace = make_scope_exit([&] {
+    if (TracePath.empty())
+      return;
+    std::error_code EC;
+    raw_fd_ostream OS(TracePath, EC, sys::fs::OF_TextWithCRLF);
+    if (!EC)
+      timeTraceProfilerWrite(OS);
+    else // What clang says, and like clang the job still succeeds.
+      errs() << "error: unable to open output file '" << TracePath
+             << "': '" << EC.message() << "'\n";
+    timeTraceProfilerCleanup();
+  });
 
   clang::CompilerInstance CI(Inv);
   CI.createVirtualFileSystem(vfs::getRealFileSystem(), Printer);

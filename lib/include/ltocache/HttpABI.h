@@ -2,8 +2,8 @@
 |*                                                                            *|
 |* The HTTP transfer engine of the remote store lives in its own module so   *|
 |* that only links which talk to a remote load libcurl (and its TLS stack):  *|
-|* linking it costs every process start ~15 ms. Plain C on purpose, like     *|
-|* InProcessABI.h: no C++ or LLVM type crosses.                              *|
+|* linking it costs every process start ~15 ms. Plain C on purpose: no C++   *|
+|* or LLVM type crosses.                                                     *|
 |*                                                                            *|
 |* Thread safety: ltocacheHttpRun calls on one handle run one at a time (a   *|
 |* second caller waits); ltocacheHttpCancel may be called from any thread at *|

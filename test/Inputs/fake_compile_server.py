@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""fake_compile_server.py MODE CLANG [server args...]: stands in for
+ltocache-compile (lib/include/ltocache/CompileServerProtocol.h) to show how
+the distributor copes with a server that fails.
+
+  die      greets as CLANG's version, then kills itself (SIGSEGV) on the
+           first request, before answering it
+  refuse   greets, then answers every request "Refused"
+  mute     exits without a greeting
+
+With $FAKE_SERVER_MARKER set, first creates that file (to show whether the
+server was started at all).
+"""
+import os
+import signal
+import struct
+import subprocess
+import sys
+
+HELLO, COMPILE, RESULT = 1, 2, 3
+REFUSED = 2
+
+
+def frame(kind, ident, payload):
+    return struct.pack("=IIQQ", kind, 0, ident, len(payload)) + payload
+
+
+def counted(data):
+    return struct.pack("=I", len(data)) + data
+
+
+def read_exactly(n):
+    data = b""
+    while len(data) < n:
+        chunk = os.read(0, n - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def main():
+    mode, clang = sys.argv[1], sys.argv[2]
+    if os.environ.get("FAKE_SERVER_MARKER"):
+        open(os.environ["FAKE_SERVER_MARKER"], "a").write(mode + "\n")
+    if mode == "mute":
+        return 0
+    version = subprocess.run([clang, "--version"], capture_output=True,
+                             check=True).stdout.split(b"\n")[0].rstrip()
+    out = os.fdopen(1, "wb", buffering=0)
+    out.write(frame(HELLO, 0, struct.pack("=I", 1) + counted(version)))
+    while True:
+        header = read_exactly(24)
+        if header is None:
+            return 0
+        kind, _, ident, size = struct.unpack("=IIQQ", header)
+        read_exactly(size)
+        if mode == "die":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        out.write(frame(RESULT, ident, struct.pack("=I", REFUSED) +
+                        counted(b"fake server: refused")))
+
+
+sys.exit(main())
