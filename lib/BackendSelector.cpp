@@ -63,13 +63,28 @@ public:
     });
   }
 
+  /// The server starts compiling before the remote compiler's identity is
+  /// known (without a memo of it, running `clang --version` takes ~80 ms);
+  /// a result counts only once that compiler has been found to be the
+  /// server's clang, else the job is compiled as a process.
   Expected<CompiledObject> compile(const CommonJobArgs &C,
                                    const BackendJob &Job,
                                    const CompileRequest &Request) override {
     std::call_once(Once, [this] { choose(); });
     if (!Chosen)
       return createStringError("%s", Refusal.c_str());
-    return Chosen->compile(C, Job, Request);
+    if (!InProcess)
+      return Chosen->compile(C, Job, Request);
+    if (VersionKnown.load(std::memory_order_acquire) &&
+        !VersionObstacle.empty())
+      return notThisClang(C, Job, Request);
+    Expected<CompiledObject> R = Chosen->compile(C, Job, Request);
+    std::call_once(VersionChecked, [this] { checkVersion(); });
+    if (VersionObstacle.empty())
+      return R;
+    if (!R)
+      consumeError(R.takeError());
+    return notThisClang(C, Job, Request);
   }
 
   /// "none" until a backend has been chosen: a background preload may
@@ -77,6 +92,9 @@ public:
   StringRef name() const override {
     if (!Decided.load(std::memory_order_acquire) || !Chosen)
       return "none";
+    if (InProcess && VersionKnown.load(std::memory_order_acquire) &&
+        !VersionObstacle.empty())
+      return Fallback->name();
     return Chosen->name();
   }
 
@@ -87,23 +105,22 @@ private:
   }
 
   void chooseBackend() {
+    Fallback = createSubprocessBackend();
     if (Mode == BackendMode::Process) {
       Chosen = createSubprocessBackend();
       return;
     }
-    std::string Obstacle;
-    auto Started = startCompileServer(Server, Workers,
-                                      createSubprocessBackend());
-    if (!Started) {
-      Obstacle = toString(Started.takeError());
-    } else if (auto Id = Identity(); !Id) {
-      Obstacle = toString(Id.takeError());
-    } else {
-      Obstacle = inProcessObstacle(Common, *Id, Started->ClangVersion);
-    }
+    std::string Obstacle = inProcessArgumentObstacle(Common);
     if (Obstacle.empty()) {
-      Chosen = std::move(Started->Backend);
-      return;
+      auto Started = startCompileServer(Server, Workers,
+                                        createSubprocessBackend());
+      if (Started) {
+        Chosen = std::move(Started->Backend);
+        ServerVersion = std::move(Started->ClangVersion);
+        InProcess = true;
+        return;
+      }
+      Obstacle = toString(Started.takeError());
     }
     if (Mode == BackendMode::InProcess) {
       Refusal = "--backend=in-process is not possible: " + Obstacle;
@@ -112,16 +129,37 @@ private:
     Chosen = createSubprocessBackend();
   }
 
+  void checkVersion() {
+    if (auto Id = Identity())
+      VersionObstacle = inProcessVersionObstacle(*Id, ServerVersion);
+    else
+      VersionObstacle = toString(Id.takeError());
+    VersionKnown.store(true, std::memory_order_release);
+  }
+
+  Expected<CompiledObject> notThisClang(const CommonJobArgs &C,
+                                        const BackendJob &Job,
+                                        const CompileRequest &Request) {
+    if (Mode == BackendMode::InProcess)
+      return createStringError("--backend=in-process is not possible: %s",
+                               VersionObstacle.c_str());
+    return Fallback->compile(C, Job, Request);
+  }
+
   BackendMode Mode;
   unsigned Workers;
   std::string Server;
   const CommonJobArgs &Common;
   std::function<Expected<std::string>()> Identity;
-  std::once_flag Once, PreloadStarted;
+  std::once_flag Once, PreloadStarted, VersionChecked;
   std::thread Preloader;
-  std::unique_ptr<CompileBackend> Chosen;
-  std::atomic<bool> Decided{false}; ///< Chosen and Refusal are final.
+  std::unique_ptr<CompileBackend> Chosen, Fallback;
+  std::atomic<bool> Decided{false}; ///< Chosen, Refusal, InProcess are final.
   std::string Refusal;
+  bool InProcess = false;    ///< Chosen is the compile server.
+  std::string ServerVersion; ///< Its clang's full version.
+  std::atomic<bool> VersionKnown{false}; ///< VersionObstacle is final.
+  std::string VersionObstacle; ///< Why the remote compiler is another clang.
 };
 
 } // namespace

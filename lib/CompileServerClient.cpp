@@ -25,16 +25,7 @@ using namespace llvm;
 
 namespace ltocache {
 
-std::string inProcessObstacle(const CommonJobArgs &Common,
-                              StringRef CompilerIdentity,
-                              StringRef LibraryVersion) {
-  // CompilerIdentity: "blake3:<digest>\n<--version text>".
-  StringRef Version = CompilerIdentity.split('\n').second;
-  StringRef FirstLine = Version.split('\n').first.rtrim();
-  if (FirstLine != LibraryVersion)
-    return ("the remote compiler is '" + FirstLine + "', not '" +
-            LibraryVersion + "'")
-        .str();
+std::string inProcessArgumentObstacle(const CommonJobArgs &Common) {
   auto Magic = MemoryBuffer::getFileSlice(Common.Args.front(), 4, 0);
   if (!Magic || (*Magic)->getBuffer() != "\x7f"
                                          "ELF")
@@ -43,6 +34,18 @@ std::string inProcessObstacle(const CommonJobArgs &Common,
   for (StringRef Arg : Common.Args)
     if (Arg.contains("plugin") || Arg == "-load" || Arg == "-Xclang")
       return ("argument '" + Arg + "' may load code into the compiler").str();
+  return "";
+}
+
+std::string inProcessVersionObstacle(StringRef CompilerIdentity,
+                                     StringRef ServerVersion) {
+  // CompilerIdentity: "blake3:<digest>\n<--version text>".
+  StringRef Version = CompilerIdentity.split('\n').second;
+  StringRef FirstLine = Version.split('\n').first.rtrim();
+  if (FirstLine != ServerVersion)
+    return ("the remote compiler is '" + FirstLine + "', not '" +
+            ServerVersion + "'")
+        .str();
   return "";
 }
 

@@ -7,6 +7,9 @@ the distributor copes with a server that fails.
            first request, before answering it
   refuse   greets, then answers every request "Refused"
   mute     exits without a greeting
+  stranger greets as "Fake clang version 0.0", answers every request
+           "Failed" (a compile whose result must not count: the remote
+           compiler is another clang)
 
 With $FAKE_SERVER_MARKER set, first creates that file (to show whether the
 server was started at all).
@@ -18,7 +21,7 @@ import subprocess
 import sys
 
 HELLO, COMPILE, RESULT = 1, 2, 3
-REFUSED = 2
+FAILED, REFUSED = 1, 2
 
 
 def frame(kind, ident, payload):
@@ -47,6 +50,8 @@ def main():
         return 0
     version = subprocess.run([clang, "--version"], capture_output=True,
                              check=True).stdout.split(b"\n")[0].rstrip()
+    if mode == "stranger":
+        version = b"Fake clang version 0.0"
     out = os.fdopen(1, "wb", buffering=0)
     out.write(frame(HELLO, 0, struct.pack("=I", 1) + counted(version)))
     while True:
@@ -57,8 +62,12 @@ def main():
         read_exactly(size)
         if mode == "die":
             os.kill(os.getpid(), signal.SIGSEGV)
-        out.write(frame(RESULT, ident, struct.pack("=I", REFUSED) +
-                        counted(b"fake server: refused")))
+        if mode == "stranger":
+            out.write(frame(RESULT, ident, struct.pack("=I", FAILED) +
+                            counted(b"fake server: failed")))
+        else:
+            out.write(frame(RESULT, ident, struct.pack("=I", REFUSED) +
+                            counted(b"fake server: refused")))
 
 
 sys.exit(main())

@@ -21,14 +21,16 @@
 
 namespace ltocache {
 
-/// Why \p Common cannot be compiled in-process with a backend built on
-/// clang \p LibraryVersion, or an empty string if it can: the remote
-/// compiler (whose identity is \p CompilerIdentity, see
-/// ToolchainIdentity.h) must be an executable whose version text starts
-/// with the same full version, and no argument may load plugins.
-std::string inProcessObstacle(const CommonJobArgs &Common,
-                              llvm::StringRef CompilerIdentity,
-                              llvm::StringRef LibraryVersion);
+/// Why \p Common's jobs cannot be compiled in-process, as far as their
+/// arguments tell, or an empty string: the remote compiler must be an
+/// executable (not a wrapper script), and no argument may load plugins.
+std::string inProcessArgumentObstacle(const CommonJobArgs &Common);
+
+/// Why a remote compiler whose identity is \p CompilerIdentity (see
+/// ToolchainIdentity.h) is not the clang \p ServerVersion, or an empty
+/// string if its version text starts with that same full version.
+std::string inProcessVersionObstacle(llvm::StringRef CompilerIdentity,
+                                     llvm::StringRef ServerVersion);
 
 /// ltocache-compile, beside this executable.
 std::string compileServerPath();
