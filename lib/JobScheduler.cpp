@@ -6,6 +6,7 @@
 
 #include "llvm/Support/Chrono.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -78,7 +79,41 @@ void JobScheduler::publishJob(size_t I, StringRef Object) {
   }
 }
 
+namespace {
+/// A job whose key inputs were never memoised is new code, almost surely a
+/// miss: tell the backend as soon as a memo is missing, before the key
+/// (shard canonicalisation, recipe) is derived, so that a backend with a
+/// costly start (the compile server) begins a few ms earlier.
+class MissHintingMemo : public KeyMemo {
+public:
+  MissHintingMemo(KeyMemo &Inner, CompileBackend &Backend)
+      : Inner(Inner), Backend(Backend) {}
+  std::optional<std::string> get(const Digest &Key) override {
+    std::optional<std::string> V = Inner.get(Key);
+    if (!V)
+      Backend.prepare();
+    return V;
+  }
+  void put(const Digest &Key, StringRef Value) override {
+    Inner.put(Key, Value);
+  }
+
+private:
+  KeyMemo &Inner;
+  CompileBackend &Backend;
+};
+} // namespace
+
 Expected<LinkStats> JobScheduler::run() {
+  // Phase 1 reads memos through the hint; the caller's memo is back in
+  // place when run() returns.
+  KeyMemo *Given = Memo;
+  std::optional<MissHintingMemo> Hinting;
+  if (Given) {
+    Hinting.emplace(*Given, Backend);
+    Memo = &*Hinting;
+  }
+  auto RestoreMemo = make_scope_exit([&] { Memo = Given; });
   Outcomes.assign(Jobs.size(), JobOutcome());
   Keys.assign(Jobs.size(), std::nullopt);
   Failures.clear();
