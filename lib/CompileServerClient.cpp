@@ -142,17 +142,23 @@ private:
                                         const CompileRequest &Request,
                                         StringRef Refusal) {
     if (!Refusal.empty()) {
-      WithColor::warning(errs(), "ltocache")
-          << Refusal << "; compiling '" << Job.Module << "' as a process\n";
+      warn(Refusal + "; compiling '" + Job.Module + "' as a process");
     } else {
       std::call_once(DeathReported, [&] {
         std::lock_guard<std::mutex> G(Lock);
-        WithColor::warning(errs(), "ltocache")
-            << "the compile server " << DeathReason
-            << "; compiling the remaining misses as processes\n";
+        warn("the compile server " + DeathReason +
+             "; compiling the remaining misses as processes");
       });
     }
     return Fallback->compile(Common, Job, Request);
+  }
+
+  /// One write per message: jobs on several threads warn at once.
+  static void warn(const Twine &Message) {
+    std::string Line;
+    raw_string_ostream OS(Line);
+    WithColor::warning(OS, "ltocache") << Message << "\n";
+    errs() << Line;
   }
 
   void readReplies() {

@@ -49,6 +49,7 @@ import argparse
 import atexit
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -321,20 +322,24 @@ def summary(err):
 
 
 def timed(argv, cwd, env=None, sample_memory=False):
-    """(wall seconds, peak PSS or None, stderr). Memory is sampled only when
-    asked: reading every process's smaps_rollup every 10 ms costs CPU that
-    the link then lacks (more so for ltocache's three processes than for
-    lld's two), so timed runs and memory runs are separate."""
+    """(wall seconds, peak PSS or None, stderr, CPU seconds). Memory is
+    sampled only when asked: reading every process's smaps_rollup every 10 ms
+    costs CPU that the link then lacks (more so for ltocache's three
+    processes than for lld's two), so timed runs and memory runs are
+    separate. CPU is user + system time of the link's whole process tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True)
     mem = TreeMemory(p.pid) if sample_memory else None
     _, err = p.communicate()
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     peak = mem.finish() if mem else None
     if p.returncode:
         sys.exit("link failed: %s\n%s" % (" ".join(argv), err))
-    return elapsed, peak, err
+    return elapsed, peak, err, cpu
 
 
 def main():
@@ -443,7 +448,7 @@ def main():
             # cache with an upload budget that lets every upload finish.
             fill = os.path.join(args.work, "ltocache-remote-fill")
             fresh(fill)
-            _, _, err = timed(link + dist(["--remote=" + srv.nginx + "/hit",
+            _, _, err, _ = timed(link + dist(["--remote=" + srv.nginx + "/hit",
                                            "--remote-upload-budget=600000"],
                                           fill), cwd)
             fresh(fill)
@@ -471,19 +476,24 @@ def main():
     print("    " + " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:]))
     print()
     print("| link | time min / median / max (s) | time vs lld | "
-          "time vs lld warm cache | peak PSS median (MiB) | PSS vs lld |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    med = {s: statistics.median(t for t, _, _ in results[s]) for s in chosen}
-    mem = {s: statistics.median(peaks[s]) for s in chosen}
+          "time vs lld warm cache | CPU median (s) | CPU vs lld | "
+          "peak PSS median (MiB) | PSS vs lld |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    med = {s: statistics.median(r[0] for r in results[s]) for s in chosen}
+    cpu = {s: statistics.median(r[3] for r in results[s]) for s in chosen}
+    mem = {s: statistics.median(peaks[s]) for s in chosen if peaks[s]}
     for s in chosen:
-        times = [t for t, _, _ in results[s]]
+        times = [r[0] for r in results[s]]
         vs_lld = ("%.2fx" % (med[s] / med["lld"])) if "lld" in med else "-"
         vs_warm = ("%.2fx" % (med[s] / med["lld-cache-warm"])
                    if "lld-cache-warm" in med else "-")
-        vs_mem = ("%.2fx" % (mem[s] / mem["lld"])) if "lld" in mem else "-"
-        print("| %s | %.3f / %.3f / %.3f | %s | %s | %.0f | %s |" % (
-            s, min(times), med[s], max(times), vs_lld, vs_warm,
-            mem[s] / 1048576, vs_mem))
+        cpu_lld = ("%.2fx" % (cpu[s] / cpu["lld"])) if "lld" in cpu else "-"
+        pss = "%.0f" % (mem[s] / 1048576) if s in mem else "-"
+        vs_mem = ("%.2fx" % (mem[s] / mem["lld"])
+                  if s in mem and "lld" in mem else "-")
+        print("| %s | %.3f / %.3f / %.3f | %s | %s | %.2f | %s | %s | %s |" % (
+            s, min(times), med[s], max(times), vs_lld, vs_warm, cpu[s],
+            cpu_lld, pss, vs_mem))
     rows = [s for s in chosen if s.startswith("ltocache")]
     if rows:
         print()
