@@ -1,8 +1,9 @@
 //===- BackendSelector.cpp - Chooses how misses are compiled --------------===//
 
 #include "ltocache/BackendSelector.h"
-#include "ltocache/DistributorBackend.h"
 #include "ltocache/CompileServerClient.h"
+#include "ltocache/DistributorBackend.h"
+#include "ltocache/Warning.h"
 
 #include "llvm/ADT/StringSwitch.h"
 
@@ -112,8 +113,8 @@ private:
     }
     std::string Obstacle = inProcessArgumentObstacle(Common);
     if (Obstacle.empty()) {
-      auto Started = startCompileServer(Server, Workers,
-                                        createSubprocessBackend());
+      auto Started =
+          startCompileServer(Server, Workers, createSubprocessBackend());
       if (Started) {
         Chosen = std::move(Started->Backend);
         ServerVersion = std::move(Started->ClangVersion);
@@ -121,6 +122,10 @@ private:
         return;
       }
       Obstacle = toString(Started.takeError());
+      // A broken installation, not a choice: say why misses are slow.
+      if (Mode == BackendMode::Auto)
+        warnLine("cannot use the compile server: " + Obstacle +
+                 "; compiling misses as processes");
     }
     if (Mode == BackendMode::InProcess) {
       Refusal = "--backend=in-process is not possible: " + Obstacle;
@@ -134,6 +139,11 @@ private:
       VersionObstacle = inProcessVersionObstacle(*Id, ServerVersion);
     else
       VersionObstacle = toString(Id.takeError());
+    // Typically clang was upgraded after ltocache was built.
+    if (!VersionObstacle.empty() && Mode == BackendMode::Auto)
+      warnLine(VersionObstacle +
+               "; compiling misses as processes (rebuild ltocache against "
+               "this clang to compile them in-process)");
     VersionKnown.store(true, std::memory_order_release);
   }
 
@@ -156,8 +166,8 @@ private:
   std::unique_ptr<CompileBackend> Chosen, Fallback;
   std::atomic<bool> Decided{false}; ///< Chosen, Refusal, InProcess are final.
   std::string Refusal;
-  bool InProcess = false;    ///< Chosen is the compile server.
-  std::string ServerVersion; ///< Its clang's full version.
+  bool InProcess = false;                ///< Chosen is the compile server.
+  std::string ServerVersion;             ///< Its clang's full version.
   std::atomic<bool> VersionKnown{false}; ///< VersionObstacle is final.
   std::string VersionObstacle; ///< Why the remote compiler is another clang.
 };

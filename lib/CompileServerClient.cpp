@@ -3,9 +3,9 @@
 #include "ltocache/CompileServerClient.h"
 #include "ltocache/BundledModule.h"
 #include "ltocache/CompileServerProtocol.h"
+#include "ltocache/Warning.h"
 
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cerrno>
@@ -142,23 +142,15 @@ private:
                                         const CompileRequest &Request,
                                         StringRef Refusal) {
     if (!Refusal.empty()) {
-      warn(Refusal + "; compiling '" + Job.Module + "' as a process");
+      warnLine(Refusal + "; compiling '" + Job.Module + "' as a process");
     } else {
       std::call_once(DeathReported, [&] {
         std::lock_guard<std::mutex> G(Lock);
-        warn("the compile server " + DeathReason +
-             "; compiling the remaining misses as processes");
+        warnLine("the compile server " + DeathReason +
+                 "; compiling the remaining misses as processes");
       });
     }
     return Fallback->compile(Common, Job, Request);
-  }
-
-  /// One write per message: jobs on several threads warn at once.
-  static void warn(const Twine &Message) {
-    std::string Line;
-    raw_string_ostream OS(Line);
-    WithColor::warning(OS, "ltocache") << Message << "\n";
-    errs() << Line;
   }
 
   void readReplies() {

@@ -2,17 +2,17 @@
 
 #include "ltocache/JobScheduler.h"
 #include "JobSchedulerSupport.h"
+#include "ltocache/Warning.h"
 #include "ltocache/WholeFile.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/Chrono.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
-#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -30,7 +30,7 @@ void JobScheduler::warnOnce(unsigned Kind, const Twine &Message) {
   if (WarnedKinds & Kind)
     return;
   WarnedKinds |= Kind;
-  WithColor::warning(errs(), "ltocache") << Message << "\n";
+  warnLine(Message);
 }
 
 bool JobScheduler::lookupJob(size_t I) {
@@ -113,7 +113,7 @@ Expected<LinkStats> JobScheduler::run() {
     Hinting.emplace(*Given, Backend);
     Memo = &*Hinting;
   }
-  auto RestoreMemo = make_scope_exit([&] { Memo = Given; });
+  scope_exit RestoreMemo([&] { Memo = Given; });
   Outcomes.assign(Jobs.size(), JobOutcome());
   Keys.assign(Jobs.size(), std::nullopt);
   Failures.clear();

@@ -12,8 +12,8 @@
 #include "JobFile.h"
 
 #include "ltocache/BackendSelector.h"
-#include "ltocache/CompileServerClient.h"
 #include "ltocache/CompileBackend.h"
+#include "ltocache/CompileServerClient.h"
 #include "ltocache/Config.h"
 #include "ltocache/FileSystem.h"
 #include "ltocache/JobScheduler.h"

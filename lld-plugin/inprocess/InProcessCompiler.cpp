@@ -29,7 +29,6 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 
-
 using namespace llvm;
 
 namespace {
@@ -114,10 +113,8 @@ InProcessCompiler::compile(ArrayRef<const char *> Argv, StringRef CapturePath,
   // The driver turns the job's arguments into one cc1 command, exactly
   // as the remote compiler's own driver would.
   clang::driver::Driver Driver(Argv.front(), sys::getDefaultTargetTriple(),
-                               *Diags, "clang (ltocache in-process)",
-                               DriverFS);
-  std::unique_ptr<clang::driver::Compilation> C(
-      Driver.BuildCompilation(Argv));
+                               *Diags, "clang (ltocache in-process)", DriverFS);
+  std::unique_ptr<clang::driver::Compilation> C(Driver.BuildCompilation(Argv));
   const clang::driver::Command *CC1 = nullptr;
   if (C && !Diags->hasErrorOccurred() && C->getJobs().size() == 1)
     CC1 = &*C->getJobs().begin();
@@ -147,7 +144,7 @@ InProcessCompiler::compile(ArrayRef<const char *> Argv, StringRef CapturePath,
     timeTraceProfilerInitialize(Inv->getFrontendOpts().TimeTraceGranularity,
                                 Argv.front(),
                                 Inv->getFrontendOpts().TimeTraceVerbose);
-  auto WriteTrace = make_scope_exit([&] {
+  scope_exit WriteTrace([&] {
     if (TracePath.empty())
       return;
     std::error_code EC;
@@ -155,8 +152,8 @@ InProcessCompiler::compile(ArrayRef<const char *> Argv, StringRef CapturePath,
     if (!EC)
       timeTraceProfilerWrite(OS);
     else // What clang says, and like clang the job still succeeds.
-      errs() << "error: unable to open output file '" << TracePath
-             << "': '" << EC.message() << "'\n";
+      errs() << "error: unable to open output file '" << TracePath << "': '"
+             << EC.message() << "'\n";
     timeTraceProfilerCleanup();
   });
 
@@ -169,15 +166,14 @@ InProcessCompiler::compile(ArrayRef<const char *> Argv, StringRef CapturePath,
   clang::EmitObjAction Act;
   bool OK = CI.ExecuteAction(Act);
   if (!OK || CI.getDiagnostics().hasErrorOccurred()) {
-    Message = "in-process backend compile of '" + Module +
-              "' failed: " + DiagText;
+    Message =
+        "in-process backend compile of '" + Module + "' failed: " + DiagText;
     return Status::Failed;
   }
   // Warnings: clang would have printed them.
   if (!DiagText.empty())
     errs() << DiagText;
   return Status::Compiled;
-
 }
 
 std::string

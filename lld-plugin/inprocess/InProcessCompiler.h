@@ -1,4 +1,4 @@
-//===- InProcessCompiler.h - clang's backend compile as a library -*- C++ -*-===//
+//===- InProcessCompiler.h - clang's compile as a library -------*- C++ -*-===//
 //
 // Each job's driver arguments become a CompilerInvocation (exactly as the
 // clang driver would build the cc1 command), run as an EmitObjAction in

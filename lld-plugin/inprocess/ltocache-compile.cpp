@@ -1,4 +1,4 @@
-//===- ltocache-compile.cpp - The link's compile server --------------------===//
+//===- ltocache-compile.cpp - The link's compile server -------------------===//
 //
 // ltocache-dtlto starts one of these per link when it has misses and sends
 // it the jobs over stdin; results go back over stdout
@@ -95,11 +95,10 @@ int main(int argc, char **argv) {
       InProcessCompiler::Status S =
           Compiler.compile(Argv, Capture, Object, Message);
       std::string Head;
-      ResultStatus RS = S == InProcessCompiler::Status::Compiled
-                            ? ResultStatus::Compiled
-                        : S == InProcessCompiler::Status::Refused
-                            ? ResultStatus::Refused
-                            : ResultStatus::Failed;
+      ResultStatus RS =
+          S == InProcessCompiler::Status::Compiled  ? ResultStatus::Compiled
+          : S == InProcessCompiler::Status::Refused ? ResultStatus::Refused
+                                                    : ResultStatus::Failed;
       appendU32(Head, uint32_t(RS));
       StringRef Body = RS == ResultStatus::Compiled
                            ? StringRef(Object.data(), Object.size())

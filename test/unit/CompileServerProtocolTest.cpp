@@ -77,8 +77,8 @@ TEST(CompileServerProtocol, TruncatedFrameIsAnError) {
     std::string Bytes;
     {
       Pipe Whole;
-      ASSERT_FALSE(bool(
-          writeFrame(Whole.Write, FrameKind::Compile, 5, {"0123456789"})));
+      ASSERT_FALSE(
+          bool(writeFrame(Whole.Write, FrameKind::Compile, 5, {"0123456789"})));
       Whole.closeWrite();
       char Buf[64];
       ssize_t N = ::read(Whole.Read, Buf, sizeof Buf);

@@ -27,7 +27,7 @@ struct BackendChoice {
   std::string Distributor;                   ///< For Distributor.
   std::vector<std::string> DistributorArgs;  ///< For Distributor.
   std::string WorkDir;                       ///< For Distributor.
-  unsigned Workers = 0; ///< Compiles at once (0: one per hardware thread).
+  unsigned Workers = 0;      ///< Compiles at once (0: one per hardware thread).
   std::string CompileServer; ///< For in-process: ltocache-compile's path.
 };
 

@@ -1,4 +1,4 @@
-//===- CompileServerProtocol.h - Frames to and from ltocache-compile -*- C++ -*-===//
+//===- CompileServerProtocol.h - Frames to and from the server --*- C++ -*-===//
 //
 // ltocache-dtlto hands its misses to one ltocache-compile process per link
 // (clang's code, statically linked, on a thread pool) over a pair of pipes.
