@@ -65,7 +65,7 @@ link() {
   "$llvm/clang++" -O2 -flto=thin -fuse-ld=lld ./*.o -o "$1" \
     -fthinlto-distributor="$build/bin/ltocache-dtlto"
 }
-echo "== cold link (cache directory: $("$build/bin/ltocache" config | head -1 | awk '{print $2}'))"
+echo "== cold link (cache directory: $("$build/bin/ltocache" config | awk '$1 == "cache-dir" {print $2}'))"
 time link prog.cold
 echo "== warm link"
 time link prog.warm
