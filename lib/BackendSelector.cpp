@@ -113,8 +113,10 @@ private:
     }
     std::string Obstacle = inProcessArgumentObstacle(Common);
     if (Obstacle.empty()) {
+      // Found only now: a warm link never looks for it.
       auto Started =
-          startCompileServer(Server, Workers, createSubprocessBackend());
+          startCompileServer(Server.empty() ? compileServerPath() : Server,
+                             Workers, createSubprocessBackend());
       if (Started) {
         Chosen = std::move(Started->Backend);
         ServerVersion = std::move(Started->ClangVersion);

@@ -13,7 +13,6 @@
 
 #include "ltocache/BackendSelector.h"
 #include "ltocache/CompileBackend.h"
-#include "ltocache/CompileServerClient.h"
 #include "ltocache/Config.h"
 #include "ltocache/FileSystem.h"
 #include "ltocache/JobScheduler.h"
@@ -172,8 +171,7 @@ int main(int argc, char **argv) {
     return fail(toString(Choice.takeError()));
   Choice->DistributorArgs = BackendArgs;
   Choice->Workers = Workers;
-  Choice->CompileServer =
-      CompileServer.empty() ? compileServerPath() : CompileServer;
+  Choice->CompileServer = CompileServer; // Empty: the one beside us.
   Choice->WorkDir = sys::path::parent_path(JobFilePath).str();
   if (Choice->WorkDir.empty())
     Choice->WorkDir = ".";

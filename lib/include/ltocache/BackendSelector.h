@@ -28,7 +28,7 @@ struct BackendChoice {
   std::vector<std::string> DistributorArgs;  ///< For Distributor.
   std::string WorkDir;                       ///< For Distributor.
   unsigned Workers = 0;      ///< Compiles at once (0: one per hardware thread).
-  std::string CompileServer; ///< For in-process: ltocache-compile's path.
+  std::string CompileServer; ///< For in-process: the server (empty: default).
 };
 
 /// "auto", "in-process", "process" or "distributor:<exe>".
