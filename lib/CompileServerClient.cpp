@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -69,10 +70,9 @@ struct Reply {
 
 class CompileServerBackend : public CompileBackend {
 public:
-  CompileServerBackend(pid_t Pid, int ToServer, int FromServer,
+  CompileServerBackend(pid_t Pid, int Socket,
                        std::unique_ptr<CompileBackend> Fallback)
-      : Pid(Pid), ToServer(ToServer), FromServer(FromServer),
-        Fallback(std::move(Fallback)) {}
+      : Pid(Pid), Socket(Socket), Fallback(std::move(Fallback)) {}
 
   /// Must be called once, after the greeting was read.
   void startReading() {
@@ -81,12 +81,12 @@ public:
 
   /// Every compile has returned: end of input tells the server to exit.
   ~CompileServerBackend() override {
-    ::close(ToServer);
+    ::shutdown(Socket, SHUT_WR);
     if (Reader.joinable())
       Reader.join();
     else
       reap();
-    ::close(FromServer);
+    ::close(Socket);
   }
 
   /// The job runs with its own arguments (so derived names, such as a
@@ -109,9 +109,13 @@ public:
       if (!Dead) {
         uint64_t Id = NextId++;
         Answer = Pending[Id].get_future();
-        if (Error E = writeFrame(ToServer, FrameKind::Compile, Id, {Payload})) {
-          // The server is gone; its reader will say why.
-          consumeError(std::move(E));
+        if (Error E = writeFrame(Socket, FrameKind::Compile, Id, {Payload})) {
+          // It no longer reads: unusable, even if still running. Stopping
+          // it ends its replies too, so the reader finishes.
+          DeathReason =
+              "stopped reading requests (" + toString(std::move(E)) + ")";
+          Dead = true;
+          ::kill(Pid, SIGKILL);
           Pending.erase(Id);
           Answer = std::future<Reply>();
         }
@@ -156,13 +160,26 @@ private:
   void readReplies() {
     std::string Why;
     for (;;) {
-      Expected<std::optional<Frame>> F = readFrame(FromServer);
+      Expected<std::optional<Frame>> F = readFrame(Socket);
       if (!F) {
-        Why = toString(F.takeError());
+        std::error_code EC;
+        std::string Message;
+        handleAllErrors(F.takeError(), [&](const ErrorInfoBase &EI) {
+          EC = EI.convertToErrorCode();
+          Message = EI.message();
+        });
+        // A reset is how a server that died with requests unread closes
+        // its end: its exit says more.
+        if (EC != std::errc::connection_reset)
+          Why = "could not be read (" + Message + ")";
         break;
       }
-      if (!*F || (*F)->Kind != FrameKind::Result)
+      if (!*F)
+        break; // It closed its output: it has exited or is exiting.
+      if ((*F)->Kind != FrameKind::Result) {
+        Why = "sent an unexpected frame";
         break;
+      }
       StringRef In = (*F)->Payload, Data;
       uint32_t Status;
       if (!takeU32(In, Status) || !takeString(In, Data) || !In.empty() ||
@@ -185,7 +202,8 @@ private:
     std::string Exit = reap();
     std::lock_guard<std::mutex> G(Lock);
     Dead = true;
-    DeathReason = Why.empty() ? Exit : Why;
+    if (DeathReason.empty()) // Else a failed write said why first.
+      DeathReason = Why.empty() ? Exit : Why;
     for (auto &P : Pending)
       P.second.set_value(Reply{true, ResultStatus::Failed, ""});
     Pending.clear();
@@ -202,7 +220,7 @@ private:
   }
 
   pid_t Pid;
-  int ToServer, FromServer;
+  int Socket; ///< The server's stdin and stdout.
   std::unique_ptr<CompileBackend> Fallback;
   std::thread Reader;
   std::mutex Lock; ///< Guards everything below, and writes to the server.
@@ -219,38 +237,30 @@ Expected<StartedCompileServer>
 startCompileServer(StringRef Path, unsigned Threads,
                    std::unique_ptr<CompileBackend> Fallback) {
   // Close-on-exec, so that no other child (a subprocess compile started
-  // meanwhile) holds the server's input open: end of input must reach it.
-  int In[2], Out[2];
-  if (::pipe2(In, O_CLOEXEC) != 0)
+  // meanwhile) holds the server's end open: end of input must reach it.
+  int Ends[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, Ends) != 0)
     return errnoError("cannot start the compile server");
-  if (::pipe2(Out, O_CLOEXEC) != 0) {
-    Error E = errnoError("cannot start the compile server");
-    ::close(In[0]);
-    ::close(In[1]);
-    return std::move(E);
-  }
   posix_spawn_file_actions_t Actions;
   posix_spawn_file_actions_init(&Actions);
-  posix_spawn_file_actions_adddup2(&Actions, In[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&Actions, Out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&Actions, Ends[1], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&Actions, Ends[1], STDOUT_FILENO);
   std::string Exe = Path.str();
   std::string ThreadsArg = "--threads=" + std::to_string(Threads);
   char *Argv[] = {Exe.data(), ThreadsArg.data(), nullptr};
   pid_t Pid;
   int Err = ::posix_spawn(&Pid, Exe.c_str(), &Actions, nullptr, Argv, environ);
   posix_spawn_file_actions_destroy(&Actions);
-  ::close(In[0]);
-  ::close(Out[1]);
+  ::close(Ends[1]);
   if (Err != 0) {
-    ::close(In[1]);
-    ::close(Out[0]);
+    ::close(Ends[0]);
     return createStringError(std::error_code(Err, std::generic_category()),
                              "cannot run %s: %s", Exe.c_str(), strerror(Err));
   }
-  // From here the backend owns the process and both pipes.
-  auto Backend = std::make_unique<CompileServerBackend>(Pid, In[1], Out[0],
-                                                        std::move(Fallback));
-  Expected<std::optional<Frame>> Hello = readFrame(Out[0]);
+  // From here the backend owns the process and the socket.
+  auto Backend =
+      std::make_unique<CompileServerBackend>(Pid, Ends[0], std::move(Fallback));
+  Expected<std::optional<Frame>> Hello = readFrame(Ends[0]);
   StringRef Payload, Version;
   uint32_t Protocol = 0;
   if (Hello && *Hello && (*Hello)->Kind == FrameKind::Hello) {

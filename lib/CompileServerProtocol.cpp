@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <vector>
@@ -36,8 +37,14 @@ Error writeFrame(int FD, FrameKind Kind, uint64_t Id,
   }
   size_t First = 0;
   while (First < Iov.size()) {
-    ssize_t N = ::writev(FD, Iov.data() + First,
-                         std::min<size_t>(Iov.size() - First, IOV_MAX));
+    // To a socket with MSG_NOSIGNAL: a peer that is gone must be an error
+    // here, not a SIGPIPE that ends the process (LLVM's handler exits).
+    msghdr Msg = {};
+    Msg.msg_iov = Iov.data() + First;
+    Msg.msg_iovlen = std::min<size_t>(Iov.size() - First, IOV_MAX);
+    ssize_t N = ::sendmsg(FD, &Msg, MSG_NOSIGNAL);
+    if (N < 0 && errno == ENOTSOCK)
+      N = ::writev(FD, Msg.msg_iov, Msg.msg_iovlen);
     if (N < 0) {
       if (errno == EINTR)
         continue;
@@ -69,7 +76,7 @@ static Expected<bool> readExactly(int FD, char *Buf, size_t Size) {
     if (N == 0) {
       if (Done == 0)
         return false;
-      return createStringError("compile server pipe: truncated frame");
+      return createStringError(std::errc::protocol_error, "truncated frame");
     }
     Done += N;
   }
@@ -85,7 +92,7 @@ Expected<std::optional<Frame>> readFrame(int FD) {
     return std::nullopt;
   if (H.Size > MaxPayload || H.Kind < uint32_t(FrameKind::Hello) ||
       H.Kind > uint32_t(FrameKind::Result))
-    return createStringError("compile server pipe: bad frame header");
+    return createStringError(std::errc::protocol_error, "bad frame header");
   Frame F{FrameKind(H.Kind), H.Id, std::string()};
   F.Payload.resize(H.Size);
   if (H.Size) {
@@ -93,7 +100,7 @@ Expected<std::optional<Frame>> readFrame(int FD) {
     if (!Body)
       return Body.takeError();
     if (!*Body)
-      return createStringError("compile server pipe: truncated frame");
+      return createStringError(std::errc::protocol_error, "truncated frame");
   }
   return F;
 }

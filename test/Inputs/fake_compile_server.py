@@ -7,6 +7,9 @@ the distributor copes with a server that fails.
            first request, before answering it
   refuse   greets, then answers every request "Refused"
   mute     exits without a greeting
+  deaf     stops reading requests before greeting (shuts down the
+           receiving side of its socket, or closes a pipe), then waits (at
+           most 2 minutes) to be stopped
   stranger greets as "Fake clang version 0.0", answers every request
            "Failed" (a compile whose result must not count: the remote
            compiler is another clang)
@@ -15,6 +18,8 @@ With $FAKE_SERVER_MARKER set, first creates that file (to show whether the
 server was started at all).
 """
 import os
+import select
+import socket
 import signal
 import struct
 import subprocess
@@ -48,12 +53,23 @@ def main():
         open(os.environ["FAKE_SERVER_MARKER"], "a").write(mode + "\n")
     if mode == "mute":
         return 0
+    if mode == "deaf":
+        try:
+            sock = socket.socket(fileno=0)
+            sock.shutdown(socket.SHUT_RD)
+            sock.detach()
+        except OSError:
+            os.close(0)
     version = subprocess.run([clang, "--version"], capture_output=True,
                              check=True).stdout.split(b"\n")[0].rstrip()
     if mode == "stranger":
         version = b"Fake clang version 0.0"
     out = os.fdopen(1, "wb", buffering=0)
     out.write(frame(HELLO, 0, struct.pack("=I", 1) + counted(version)))
+    if mode == "deaf":
+        never, _ = os.pipe()
+        select.select([never], [], [], 120)
+        return 0
     while True:
         header = read_exactly(24)
         if header is None:

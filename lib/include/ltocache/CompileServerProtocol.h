@@ -1,7 +1,8 @@
 //===- CompileServerProtocol.h - Frames to and from the server --*- C++ -*-===//
 //
 // ltocache-dtlto hands its misses to one ltocache-compile process per link
-// (clang's code, statically linked, on a thread pool) over a pair of pipes.
+// (clang's code, statically linked, on a thread pool) over a stream socket
+// (the server's stdin and stdout).
 // Both ends are built from the same tree, so frames are in host byte order:
 // a header (kind, request id, payload size) and a payload of counted
 // strings. Requests may be answered in any order.
@@ -45,7 +46,8 @@ struct Frame {
 };
 
 /// Writes one frame whose payload is \p Parts concatenated, all of it,
-/// retrying short writes. Not atomic: callers sharing \p FD hold a lock.
+/// retrying short writes; to a socket without raising SIGPIPE. Not atomic:
+/// callers sharing \p FD hold a lock.
 llvm::Error writeFrame(int FD, FrameKind Kind, uint64_t Id,
                        llvm::ArrayRef<llvm::StringRef> Parts);
 
