@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 
+#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -103,6 +104,18 @@ TEST(CompileServerProtocol, BadHeaderIsAnError) {
   ASSERT_FALSE(bool(F));
   EXPECT_NE(toString(F.takeError()).find("bad frame header"),
             std::string::npos);
+}
+
+// The distributor's requests: to a server that stopped reading, an error,
+// never a SIGPIPE (which would end this test binary).
+TEST(CompileServerProtocol, WriteToClosedSocketIsAnErrorNotASignal) {
+  int Ends[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, Ends), 0);
+  ::close(Ends[1]);
+  Error E = writeFrame(Ends[0], FrameKind::Compile, 1, {"request"});
+  ASSERT_TRUE(bool(E));
+  EXPECT_EQ(errorToErrorCode(std::move(E)), std::errc::broken_pipe);
+  ::close(Ends[0]);
 }
 
 TEST(CompileServerProtocol, ShortPayloadFieldsAreRejected) {
