@@ -27,6 +27,7 @@ enum Op {
   Read,
   Touch,
   Clone,
+  Link,
   NumOps
 };
 
@@ -41,6 +42,7 @@ std::optional<Op> parseOp(StringRef Name) {
       .Case("read", Read)
       .Case("touch", Touch)
       .Case("clone", Clone)
+      .Case("link", Link)
       .Default(std::nullopt);
 }
 
@@ -56,6 +58,7 @@ std::optional<int> parseErrno(StringRef Name) {
       .Case("EDQUOT", EDQUOT)
       .Case("ENOENT", ENOENT)
       .Case("EOPNOTSUPP", EOPNOTSUPP)
+      .Case("EMLINK", EMLINK)
       .Case("EINVAL", EINVAL)
       .Default(std::nullopt);
 }
@@ -111,6 +114,11 @@ public:
   }
   Error close() override { return Base->close(); }
   const std::string &path() const override { return Base->path(); }
+  Error linkTo(const Twine &Dest) override {
+    if (Error E = F.hit(Link, Dest))
+      return E;
+    return Base->linkTo(Dest);
+  }
 
 private:
   std::unique_ptr<WritableFile> Base;
@@ -128,6 +136,11 @@ public:
     if (Error E = F.hit(Clone, Dest))
       return E;
     return Base->cloneTailTo(Offset, Dest);
+  }
+  Error linkTo(const Twine &Dest) override {
+    if (Error E = F.hit(Link, Dest))
+      return E;
+    return Base->linkTo(Dest);
   }
 
 private:
@@ -221,7 +234,7 @@ createFaultInjectingFileSystem(StringRef Spec,
     if (!Errno)
       return Bad("unknown errno '" + ErrName +
                  "' (expected EACCES, EPERM, EXDEV, ENOSPC, EBUSY, EIO, "
-                 "EROFS, EDQUOT, ENOENT, EOPNOTSUPP or EINVAL)");
+                 "EROFS, EDQUOT, ENOENT, EOPNOTSUPP, EINVAL or EMLINK)");
     OF.Errno = *Errno;
     bool HasProb = Rhs.contains('@');
     if (HasProb && (Prob.getAsDouble(OF.Probability) ||

@@ -22,23 +22,21 @@ WritableFile::~WritableFile() = default;
 ReadableFile::~ReadableFile() = default;
 FileSystem::~FileSystem() = default;
 
-Expected<std::string> FileSystem::writeUniqueFile(const Twine &Model,
-                                                  StringRef Data, bool Sync) {
-  auto File = createUniqueFile(Model);
-  if (!File)
-    return File.takeError();
-  std::string Path = (*File)->path();
-  Error E = (*File)->write(Data);
-  if (!E && Sync)
-    E = (*File)->sync();
-  if (!E)
-    E = (*File)->close();
-  if (E) {
-    File->reset();
-    consumeError(remove(Path));
-    return std::move(E);
+/// Links the open file \p FD as \p Dest through /proc: the very inode that
+/// is open, even if its name has since been replaced (link(2) by name
+/// could pick up another file). A file with no name left cannot be linked.
+static Error linkOpenFile(int FD, const Twine &Dest) {
+  std::string Self = "/proc/self/fd/" + std::to_string(FD);
+  SmallString<256> D;
+  const char *Name = Dest.toNullTerminatedStringRef(D).data();
+  for (int Attempt = 0;; ++Attempt) {
+    if (::linkat(AT_FDCWD, Self.c_str(), AT_FDCWD, Name, AT_SYMLINK_FOLLOW) ==
+        0)
+      return Error::success();
+    if (errno != EEXIST || Attempt == 2 ||
+        (::unlink(Name) != 0 && errno != ENOENT))
+      return createFileError(Dest, errnoAsErrorCode());
   }
-  return Path;
 }
 
 namespace {
@@ -72,6 +70,7 @@ public:
     return Error::success();
   }
   const std::string &path() const override { return Path; }
+  Error linkTo(const Twine &Dest) override { return linkOpenFile(FD, Dest); }
 
 private:
   int FD;
@@ -91,7 +90,7 @@ public:
   const std::string &path() const override { return Path; }
   sys::TimePoint<> modified() const override { return Modified; }
   Error cloneTailTo(uint64_t Offset, const Twine &Dest) override {
-    Expected<int> Opened = createOrTruncate(Dest);
+    Expected<int> Opened = createReplacing(Dest);
     if (!Opened)
       return Opened.takeError();
     int Out = *Opened;
@@ -110,6 +109,7 @@ public:
       return createFileError(Dest, EC);
     return Error::success();
   }
+  Error linkTo(const Twine &Dest) override { return linkOpenFile(FD, Dest); }
 
 private:
   int FD;

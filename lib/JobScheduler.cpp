@@ -2,6 +2,7 @@
 
 #include "ltocache/JobScheduler.h"
 #include "JobSchedulerSupport.h"
+#include "ltocache/Entry.h"
 #include "ltocache/Warning.h"
 #include "ltocache/WholeFile.h"
 
@@ -56,11 +57,18 @@ bool JobScheduler::lookupJob(size_t I) {
   }
   if (!L.Hit)
     return false;
-  if (Store->reflinkHit(*L.Hit, Job.Output)) {
+  switch (Store->placeHit(*L.Hit, Job.Output)) {
+  case LocalStore::Placement::Linked:
+    O.Linked = true;
+    break;
+  case LocalStore::Placement::Reflinked:
     O.Reflinked = true;
-  } else if (Error E = writeWholeFile(Job.Output, L.Hit->Payload)) {
-    Failures[I] = std::move(E);
-    return true; // Not a miss either: the link fails.
+    break;
+  case LocalStore::Placement::NotPlaced:
+    if (Error E = writeWholeFile(Job.Output, L.Hit->Payload)) {
+      Failures[I] = std::move(E);
+      return true; // Not a miss either: the link fails.
+    }
   }
   O.What = JobOutcome::Hit;
   O.SavedMicros = L.Hit->CompileMicros;
@@ -70,13 +78,51 @@ bool JobScheduler::lookupJob(size_t I) {
 void JobScheduler::publishJob(size_t I, StringRef Object) {
   if (!Keys[I])
     return; // Uncached.
-  if (Error E =
-          Store->publish(Keys[I]->Key, Object, Outcomes[I].CompileMicros)) {
-    Outcomes[I].Bypassed = true;
-    warnOnce(PublishFailed,
-             "could not store results in the cache, using fresh objects: " +
-                 toString(std::move(E)));
+  if (Error E = Store->publish(Keys[I]->Key, Object, Outcomes[I].CompileMicros))
+    bypass(I, std::move(E));
+}
+
+void JobScheduler::bypass(size_t I, Error Why) {
+  Outcomes[I].Bypassed = true;
+  warnOnce(PublishFailed,
+           "could not store results in the cache, using fresh objects: " +
+               toString(std::move(Why)));
+}
+
+bool JobScheduler::stageAndLink(size_t I, StringRef Object, Error &Failed) {
+  Expected<LocalStore::StagedEntry> Staged =
+      Store->stage(Keys[I]->Key, Object, Outcomes[I].CompileMicros);
+  if (!Staged) {
+    bypass(I, Staged.takeError());
+    return false;
   }
+  const std::string &Output = Jobs[I].Output;
+  if (Error E = Store->linkStaged(*Staged, Output)) {
+    // Outputs on another filesystem than the cache: a copy.
+    consumeError(std::move(E));
+    Failed = writeWholeFile(Output, Object);
+  }
+  // Durability and the entry's name on the publication thread: a worker
+  // never waits for the disk.
+  auto Shared = std::make_shared<LocalStore::StagedEntry>(std::move(*Staged));
+  Publisher->async([this, I, Shared] {
+    if (Error E = Store->commit(std::move(*Shared)))
+      bypass(I, std::move(E));
+  });
+  return true;
+}
+
+Expected<std::string> JobScheduler::readObject(size_t I) {
+  auto File = readWholeFile(Jobs[I].Output);
+  if (!File)
+    return File.takeError();
+  StringRef Bytes = (*File)->getBuffer();
+  if (Keys[I])
+    if (Expected<DecodedEntry> D = decodeEntry(Bytes, Keys[I]->Key))
+      return D->Payload.str();
+    else
+      consumeError(D.takeError()); // A bare object.
+  return Bytes.str();
 }
 
 namespace {
@@ -337,32 +383,32 @@ void JobScheduler::finishLocal(size_t I, const std::string &Path,
                                std::unique_ptr<MemoryBuffer> Object) {
   const BackendJob &Job = Jobs[I];
   if (Object) {
-    if (Error E = writeWholeFile(Job.Output, Object->getBuffer())) {
-      Failures[I] = std::move(E);
+    // The entry is written once and the output is a hard link to it.
+    Error Failed = Error::success();
+    if (!Keys[I] || !stageAndLink(I, Object->getBuffer(), Failed))
+      Failed = writeWholeFile(Job.Output, Object->getBuffer());
+    if (Failed)
+      Failures[I] = std::move(Failed);
+    return;
+  }
+  if (Path != Job.Output)
+    if (std::error_code EC = sys::fs::rename(Path, Job.Output)) {
+      sys::fs::remove(Path);
+      Failures[I] = createFileError(Job.Output, EC);
       return;
     }
-  } else {
-    if (Path != Job.Output)
-      if (std::error_code EC = sys::fs::rename(Path, Job.Output)) {
-        sys::fs::remove(Path);
-        Failures[I] = createFileError(Job.Output, EC);
-        return;
-      }
-    if (!Keys[I])
-      return;
-    auto File = readWholeFile(Job.Output);
-    if (!File) {
-      Outcomes[I].Bypassed = true;
-      warnOnce(PublishFailed,
-               "could not read '" + Job.Output +
-                   "' to store it: " + toString(File.takeError()));
-      return;
-    }
-    Object = std::move(*File);
+  if (!Keys[I])
+    return;
+  auto File = readWholeFile(Job.Output);
+  if (!File) {
+    Outcomes[I].Bypassed = true;
+    warnOnce(PublishFailed, "could not read '" + Job.Output +
+                                "' to store it: " + toString(File.takeError()));
+    return;
   }
   // Publication (and its fsync) runs on a thread of its own: a worker
   // waiting for the disk would leave a core idle.
-  std::shared_ptr<MemoryBuffer> Shared(std::move(Object));
+  std::shared_ptr<MemoryBuffer> Shared(std::move(*File));
   Publisher->async([this, I, Shared] { publishJob(I, Shared->getBuffer()); });
 }
 

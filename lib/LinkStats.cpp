@@ -50,6 +50,7 @@ void LinkStats::add(const JobOutcome &O) {
   }
   Bypasses += O.Bypassed;
   Corrupt += O.CorruptFound;
+  Linked += O.Linked;
   Reflinked += O.Reflinked;
   RemoteWins += O.RemoteWon;
   LocalWins += O.LocalWon;
@@ -72,6 +73,8 @@ std::string LinkStats::summaryLine() const {
     OS << ", " << Uncached << " uncached";
   if (Corrupt)
     OS << ", " << Corrupt << " corrupt";
+  if (Linked)
+    OS << ", " << Linked << " linked";
   if (Reflinked)
     OS << ", " << Reflinked << " reflinked";
   OS << "; compiled " << format("%.2f", CompileMicros / 1e6) << "s, saved "

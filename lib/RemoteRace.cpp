@@ -165,15 +165,14 @@ void JobScheduler::uploadResults(const std::vector<size_t> &Misses,
     if (Outcomes[I].What != JobOutcome::Miss ||
         Outcomes[I].Remote != JobOutcome::NotFound)
       continue;
-    auto Object = readWholeFile(Jobs[I].Output);
+    Expected<std::string> Object = readObject(I);
     if (!Object) {
       consumeError(Object.takeError());
       continue;
     }
     Sent.push_back(I);
-    Entries.emplace_back(Keys[I]->Key,
-                         encodeEntry(Keys[I]->Key, (*Object)->getBuffer(),
-                                     Outcomes[I].CompileMicros));
+    Entries.emplace_back(Keys[I]->Key, encodeEntry(Keys[I]->Key, *Object,
+                                                   Outcomes[I].CompileMicros));
   }
   if (Entries.empty())
     return;
@@ -198,12 +197,12 @@ void JobScheduler::checkDeterminism(const std::vector<size_t> &Misses) {
     JobOutcome &O = Outcomes[I];
     if (!S.HaveRemotePayload || O.What != JobOutcome::Miss)
       continue;
-    auto Local = readWholeFile(Jobs[I].Output);
+    Expected<std::string> Local = readObject(I);
     if (!Local) {
       consumeError(Local.takeError());
       continue;
     }
-    if ((*Local)->getBuffer() == S.RemotePayload)
+    if (*Local == S.RemotePayload)
       continue;
     // The local object is used (and was stored); both are kept.
     O.Mismatch = true;
@@ -212,11 +211,11 @@ void JobScheduler::checkDeterminism(const std::vector<size_t> &Misses) {
     std::string Report;
     raw_string_ostream OS(Report);
     OS << "module " << Jobs[I].Module << "\nkey " << toHex(Keys[I]->Key)
-       << "\nlocal " << (*Local)->getBufferSize() << " bytes\nremote "
+       << "\nlocal " << Local->size() << " bytes\nremote "
        << S.RemotePayload.size() << " bytes\n";
     Error E = errorCodeToError(sys::fs::create_directories(Dir));
     for (auto [Name, Data] :
-         {std::pair<const char *, StringRef>{"local.o", (*Local)->getBuffer()},
+         {std::pair<const char *, StringRef>{"local.o", *Local},
           {"remote.o", S.RemotePayload},
           {"job.txt", Report}}) {
       SmallString<256> P(Dir);

@@ -58,18 +58,23 @@ readWholeFile(const Twine &Path, int *KeepFD, sys::TimePoint<> *Modified) {
   return Buf;
 }
 
-Expected<int> createOrTruncate(const Twine &Path) {
+Expected<int> createReplacing(const Twine &Path) {
   SmallString<256> P;
-  int FD = sys::RetryAfterSignal(
-      -1, ::open, Path.toNullTerminatedStringRef(P).data(),
-      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (FD < 0)
-    return createFileError(Path, errnoAsErrorCode());
-  return FD;
+  const char *Name = Path.toNullTerminatedStringRef(P).data();
+  // O_EXCL, so the common case (no file there) costs one call.
+  for (int Attempt = 0;; ++Attempt) {
+    int FD = sys::RetryAfterSignal(
+        -1, ::open, Name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (FD >= 0)
+      return FD;
+    if (errno != EEXIST || Attempt == 2 ||
+        (::unlink(Name) != 0 && errno != ENOENT))
+      return createFileError(Path, errnoAsErrorCode());
+  }
 }
 
 Error writeWholeFile(const Twine &Path, StringRef Data) {
-  Expected<int> Opened = createOrTruncate(Path);
+  Expected<int> Opened = createReplacing(Path);
   if (!Opened)
     return Opened.takeError();
   int FD = *Opened;

@@ -20,7 +20,7 @@ work = sys.argv[1]
 
 PROGRAMS = {"c": ["shared.c", "util.c", "prog_a.c"],
             "cxx": ["shapes.cpp", "prog_cxx.cpp"]}
-HEADER = 96  # ltocache entry header (docs/KEYS.md)
+TRAILER = 96  # an ltocache entry is the object, then this (docs/KEYS.md)
 
 
 def run(cmd, cwd):
@@ -35,7 +35,9 @@ def payloads(cache):
     root = os.path.join(cache, "v1", "entries")
     for d, _, files in os.walk(root):
         for f in files:
-            out[f] = open(os.path.join(d, f), "rb").read()[HEADER:]
+            entry = open(os.path.join(d, f), "rb").read()
+            assert entry.endswith(b"LTOCACHE"), f
+            out[f] = entry[:-TRAILER]
     return out
 
 

@@ -13,8 +13,6 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cstring>
-
 using namespace llvm;
 using namespace ltocache;
 
@@ -25,13 +23,14 @@ int main(int argc, char **argv) {
   }
   auto In = MemoryBuffer::getFile(argv[1], /*IsText=*/false,
                                   /*RequiresNullTerminator=*/false);
-  if (!In || (*In)->getBufferSize() < EntryHeaderSize) {
+  std::optional<Digest> Key;
+  if (In)
+    Key = claimedEntryKey((*In)->getBuffer());
+  if (!Key) {
     errs() << argv[1] << ": not an entry\n";
     return 1;
   }
-  Digest Key;
-  memcpy(Key.data(), (*In)->getBufferStart() + 16, Key.size());
-  auto Entry = decodeEntry((*In)->getBuffer(), Key);
+  auto Entry = decodeEntry((*In)->getBuffer(), *Key);
   if (!Entry) {
     errs() << argv[1] << ": " << toString(Entry.takeError()) << "\n";
     return 1;
@@ -48,6 +47,6 @@ int main(int argc, char **argv) {
     errs() << argv[2] << ": " << EC.message() << "\n";
     return 1;
   }
-  OS << encodeEntry(Key, Payload, Entry->CompileMicros);
+  OS << encodeEntry(*Key, Payload, Entry->CompileMicros);
   return 0;
 }

@@ -8,9 +8,12 @@
 // operations, so kills land at arbitrary points of publication (a delay
 // before rename, from the fault-injecting filesystem, widens that window).
 //
-// It fails if any lookup ever returns a payload other than its key's, if an
-// entry left in the store does not verify, or if a temporary file outlives
-// the final clean-up.
+// Every hit is also put at an output as a link does (a hard link to the
+// entry) and read back from there.
+//
+// It fails if any lookup ever returns a payload other than its key's (or
+// places one at an output), if an entry left in the store does not verify,
+// or if a temporary file outlives the final clean-up.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,6 +65,28 @@ static std::string payloadOf(unsigned K) {
   return P;
 }
 
+/// Puts \p Hit at an output as a link does (hard link or reflink of the
+/// entry, while other workers replace entries and the pruner removes
+/// them): what is placed must be a valid entry holding the key's payload.
+static bool placedHitIsRight(LocalStore &Store, const StoreHit &Hit, unsigned K,
+                             unsigned Id) {
+  SmallString<256> Out(Dir);
+  sys::path::append(Out, "out-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(Id) + ".o");
+  if (Store.placeHit(Hit, Out) == LocalStore::Placement::NotPlaced)
+    return true; // The caller would copy the verified payload.
+  auto Placed = MemoryBuffer::getFile(Out, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
+  bool Right = false;
+  if (Placed)
+    if (auto D = decodeEntry((*Placed)->getBuffer(), keyOf(K)))
+      Right = D->Payload == payloadOf(K);
+    else
+      consumeError(D.takeError());
+  sys::fs::remove(Out);
+  return Right;
+}
+
 [[noreturn]] static void runWorker(unsigned Id, unsigned Round, int Out) {
   auto FS = createFileSystem(WorkerFaults);
   auto Store = FS ? LocalStore::open(Dir, **FS)
@@ -85,7 +110,10 @@ static std::string payloadOf(unsigned K) {
       else if (!L.Hit)
         Report = 'm';
       else
-        Report = L.Hit->Payload == payloadOf(K) ? 'h' : 'X';
+        Report = L.Hit->Payload == payloadOf(K) &&
+                         placedHitIsRight(**Store, *L.Hit, K, Id)
+                     ? 'h'
+                     : 'X';
     }
     if (::write(Out, &Report, 1) != 1 || Report == 'X')
       _exit(3);

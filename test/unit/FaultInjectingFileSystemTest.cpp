@@ -47,6 +47,38 @@ std::string readAll(FileSystem &FS, const std::string &Path) {
   return (*File)->contents().str();
 }
 
+/// Creates a file named after \p Model through \p FS and writes \p Data;
+/// returns its path.
+llvm::Expected<std::string>
+writeNewFile(FileSystem &FS, const llvm::Twine &Model, llvm::StringRef Data) {
+  auto File = FS.createUniqueFile(Model);
+  if (!File)
+    return File.takeError();
+  if (llvm::Error E = (*File)->write(Data))
+    return std::move(E);
+  if (llvm::Error E = (*File)->close())
+    return std::move(E);
+  return (*File)->path();
+}
+
+TEST(FaultInjectingFileSystem, LinkFaultsAndPassesThrough) {
+  TempDir Dir;
+  auto FS = mustMake("link=EPERM");
+  ASSERT_TRUE(FS);
+  auto File = FS->createUniqueFile(Dir.sub("t-%%%%%%"));
+  ASSERT_TRUE(static_cast<bool>(File)) << errorMessage(File);
+  ASSERT_FALSE(errorMessage((*File)->write("linked")).size());
+  EXPECT_EQ(errorCode((*File)->linkTo(Dir.sub("w.o"))),
+            std::errc::operation_not_permitted);
+  EXPECT_FALSE(llvm::sys::fs::exists(Dir.sub("w.o")));
+  auto Real = createFileSystem("");
+  ASSERT_TRUE(static_cast<bool>(Real));
+  auto Open = (*Real)->openFile((*File)->path());
+  ASSERT_TRUE(static_cast<bool>(Open)) << errorMessage(Open);
+  ASSERT_FALSE(errorMessage((*Open)->linkTo(Dir.sub("r.o"))).size());
+  EXPECT_TRUE(llvm::sys::fs::equivalent((*File)->path(), Dir.sub("r.o")));
+}
+
 TEST(FaultSpec, AcceptsValidSpecs) {
   for (const char *Spec :
        {"", "rename=EXDEV", "rename=EXDEV,write=ENOSPC",
@@ -131,7 +163,7 @@ TEST(FaultInjectingFileSystem, UnnamedOpsPassThrough) {
   EXPECT_FALSE(errorMessage(FS->createDirectories(Sub)).size());
   EXPECT_TRUE(llvm::sys::fs::is_directory(Sub));
 
-  auto Written = FS->writeUniqueFile(Sub + "/f-%%%%%%", "hello world");
+  auto Written = writeNewFile(*FS, Sub + "/f-%%%%%%", "hello world");
   ASSERT_TRUE(static_cast<bool>(Written)) << errorMessage(Written);
   EXPECT_TRUE(llvm::StringRef(*Written).starts_with(Sub + "/f-"));
   EXPECT_EQ(readAll(*FS, *Written), "hello world");
@@ -173,29 +205,6 @@ TEST(FaultInjectingFileSystem, ZeroProbabilityNeverFails) {
   }
 }
 
-TEST(FaultInjectingFileSystem, WriteFailureInWriteUniqueFileRemovesTheFile) {
-  TempDir Dir;
-  for (const char *Spec : {"write=ENOSPC", "fsync=EIO"}) {
-    auto FS = mustMake(Spec);
-    ASSERT_TRUE(FS);
-    auto Written = FS->writeUniqueFile(Dir.sub("t-%%%%%%"), "data");
-    EXPECT_FALSE(static_cast<bool>(Written)) << Spec;
-    if (!Written)
-      llvm::consumeError(Written.takeError());
-    EXPECT_TRUE(listDir(Dir.path()).empty()) << Spec;
-  }
-}
-
-TEST(FaultInjectingFileSystem, WriteUniqueFileWithoutSyncSkipsFsync) {
-  TempDir Dir;
-  auto FS = mustMake("fsync=EIO");
-  ASSERT_TRUE(FS);
-  auto Written = FS->writeUniqueFile(Dir.sub("t-%%%%%%"), "data",
-                                     /*Sync=*/false);
-  ASSERT_TRUE(static_cast<bool>(Written)) << errorMessage(Written);
-  EXPECT_EQ(readAll(*FS, *Written), "data");
-}
-
 TEST(FaultInjectingFileSystem, OpenFailureCreatesNothing) {
   TempDir Dir;
   auto FS = mustMake("open=EACCES");
@@ -211,7 +220,7 @@ TEST(FaultInjectingFileSystem, ShortWriteKeepsFirstHalf) {
   TempDir Dir;
   auto FS = mustMake("write=short");
   ASSERT_TRUE(FS);
-  auto Written = FS->writeUniqueFile(Dir.sub("t-%%%%%%"), "0123456789");
+  auto Written = writeNewFile(*FS, Dir.sub("t-%%%%%%"), "0123456789");
   ASSERT_TRUE(static_cast<bool>(Written)) << errorMessage(Written);
   EXPECT_EQ(readAll(*FS, *Written), "01234");
 }

@@ -112,8 +112,9 @@ TEST_F(LocalStoreTest, PublishThenLookupHits) {
   EXPECT_EQ(R.Hit->Payload, Payload);
   EXPECT_EQ(R.Hit->CompileMicros, 987654u);
   ASSERT_TRUE(R.Hit->File);
-  EXPECT_EQ(R.Hit->File->contents().size(), EntryHeaderSize + Payload.size());
-  EXPECT_EQ(R.Hit->PayloadOffset, EntryHeaderSize);
+  EXPECT_EQ(R.Hit->File->contents().size(), Payload.size() + EntryTrailerSize);
+  EXPECT_EQ(R.Hit->PayloadOffset, 0u);
+  EXPECT_TRUE(R.Hit->ObjectFirst);
   EXPECT_TRUE(R.Corruption.empty()) << R.Corruption;
   // Nothing left behind in tmp, nothing moved aside.
   EXPECT_TRUE(listDir(v1("tmp")).empty());
@@ -192,7 +193,7 @@ TEST_F(LocalStoreTest, ShortGarbageEntryIsCorruption) {
   writeFile(Path, "garbage");
   LookupResult R = S->lookup(Key1);
   EXPECT_FALSE(R.Hit.has_value());
-  EXPECT_CONTAINS(R.Corruption, "truncated header");
+  EXPECT_CONTAINS(R.Corruption, "truncated");
   EXPECT_FALSE(llvm::sys::fs::exists(Path));
   EXPECT_EQ(listDir(v1("corrupt")).size(), 1u);
 }
@@ -206,7 +207,7 @@ TEST_F(LocalStoreTest, EmptyEntryFileIsCorruption) {
   writeFile(Path, "");
   LookupResult R = S->lookup(Key1);
   EXPECT_FALSE(R.Hit.has_value());
-  EXPECT_CONTAINS(R.Corruption, "truncated header");
+  EXPECT_CONTAINS(R.Corruption, "truncated");
   EXPECT_FALSE(llvm::sys::fs::exists(Path));
 }
 
@@ -216,7 +217,7 @@ TEST_F(LocalStoreTest, FlippedPayloadByteOnDiskIsCorruption) {
   ASSERT_FALSE(errorMessage(S->publish(Key1, "payload bytes", 1)).size());
   std::string Path = S->entryPath(Key1);
   std::string Bytes = readAll(Path);
-  Bytes[EntryHeaderSize + 3] ^= 0x04;
+  Bytes[3] ^= 0x04;
   writeFile(Path, Bytes);
   LookupResult R = S->lookup(Key1);
   EXPECT_FALSE(R.Hit.has_value());
@@ -264,7 +265,7 @@ TEST_F(LocalStoreTest, CorruptEntryThatCannotBeMovedIsStillNeverAHit) {
   for (int I = 0; I < 2; ++I) {
     LookupResult R = S->lookup(Key1);
     EXPECT_FALSE(R.Hit.has_value());
-    EXPECT_CONTAINS(R.Corruption, "truncated header");
+    EXPECT_CONTAINS(R.Corruption, "truncated");
   }
   // It stays where it is and is reported again next time.
   EXPECT_TRUE(llvm::sys::fs::exists(Path));
@@ -466,7 +467,7 @@ TEST_F(LocalStoreTest, ShortWriteIsCaughtByTheReader) {
           .size());
   LookupResult R = S->lookup(Key1);
   EXPECT_FALSE(R.Hit.has_value());
-  EXPECT_CONTAINS(R.Corruption, "truncated header");
+  EXPECT_CONTAINS(R.Corruption, "truncated");
   EXPECT_FALSE(llvm::sys::fs::exists(S->entryPath(Key1)));
   EXPECT_EQ(listDir(v1("corrupt")).size(), 1u);
   EXPECT_TRUE(listDir(v1("tmp")).empty());
@@ -492,12 +493,15 @@ TEST_F(LocalStoreTest, NonDurablePublishSkipsFsync) {
   EXPECT_TRUE(listDir(v1("tmp")).empty());
 }
 
-/// The real filesystem, with cloneTailTo counted and answered by \p Answer
-/// (success copies the tail, as a reflink would look to a reader).
-class CloneCountingFS : public RealFileSystem {
+/// The real filesystem, with linkTo and cloneTailTo counted and answered
+/// by \p LinkAnswer and \p CloneAnswer (0: done for real; a clone copies
+/// the tail, as a reflink would look to a reader).
+class PlacementCountingFS : public RealFileSystem {
 public:
-  explicit CloneCountingFS(int Answer) : Answer(Answer) {}
-  int Calls = 0;
+  PlacementCountingFS(int LinkAnswer, int CloneAnswer)
+      : LinkAnswer(LinkAnswer), CloneAnswer(CloneAnswer) {}
+  int Links = 0, Clones = 0;
+  uint64_t LastCloneOffset = UINT64_MAX;
 
   llvm::Expected<std::unique_ptr<ReadableFile>>
   openFile(const llvm::Twine &Path) override {
@@ -508,9 +512,13 @@ public:
   }
 
 private:
+  static llvm::Error fail(const llvm::Twine &Dest, int Errno) {
+    return llvm::createFileError(
+        Dest, std::error_code(Errno, std::generic_category()));
+  }
   class File : public ReadableFile {
   public:
-    File(std::unique_ptr<ReadableFile> Base, CloneCountingFS &FS)
+    File(std::unique_ptr<ReadableFile> Base, PlacementCountingFS &FS)
         : Base(std::move(Base)), FS(FS) {}
     llvm::StringRef contents() const override { return Base->contents(); }
     const std::string &path() const override { return Base->path(); }
@@ -518,99 +526,201 @@ private:
       return Base->modified();
     }
     llvm::Error cloneTailTo(uint64_t Offset, const llvm::Twine &Dest) override {
-      ++FS.Calls;
-      if (FS.Answer)
-        return llvm::createFileError(
-            Dest, std::error_code(FS.Answer, std::generic_category()));
+      ++FS.Clones;
+      FS.LastCloneOffset = Offset;
+      if (FS.CloneAnswer)
+        return fail(Dest, FS.CloneAnswer);
       std::error_code EC;
       llvm::raw_fd_ostream OS(Dest.str(), EC);
       OS << Base->contents().drop_front(Offset);
       return llvm::errorCodeToError(EC);
     }
+    llvm::Error linkTo(const llvm::Twine &Dest) override {
+      ++FS.Links;
+      if (FS.LinkAnswer)
+        return fail(Dest, FS.LinkAnswer);
+      return Base->linkTo(Dest);
+    }
 
   private:
     std::unique_ptr<ReadableFile> Base;
-    CloneCountingFS &FS;
+    PlacementCountingFS &FS;
   };
-  int Answer;
+  int LinkAnswer, CloneAnswer;
 };
 
-std::string bigObject() {
-  std::string P(ReflinkMinPayload + 4321, '\0');
+std::string sampleObject() {
+  std::string P(70000, '\0');
   for (size_t I = 0; I < P.size(); ++I)
     P[I] = static_cast<char>(I * 31 + I / 4096);
   return P;
 }
 
-TEST_F(LocalStoreTest, LargeHitIsReflinkedFromThePayloadOffset) {
-  CloneCountingFS FS(/*Answer=*/0);
-  auto S = openStore(FS);
+using Placement = LocalStore::Placement;
+
+TEST_F(LocalStoreTest, HitIsHardLinkedToTheEntryItself) {
+  auto S = openStore(RealFS);
   ASSERT_TRUE(S);
-  std::string Object = bigObject();
+  std::string Object = sampleObject();
   ASSERT_FALSE(errorMessage(S->publish(Key1, Object, 1)).size());
   LookupResult R = S->lookup(Key1);
   ASSERT_TRUE(R.Hit.has_value());
-  EXPECT_EQ(R.Hit->PayloadOffset, AlignedEntryHeaderSize);
   std::string Out = Dir.sub("out.o");
-  EXPECT_TRUE(S->reflinkHit(*R.Hit, Out));
-  EXPECT_EQ(FS.Calls, 1);
-  EXPECT_EQ(readAll(Out), Object);
+  ASSERT_EQ(S->placeHit(*R.Hit, Out), Placement::Linked);
+  EXPECT_TRUE(llvm::sys::fs::equivalent(Out, S->entryPath(Key1)));
+  // The output starts with the object; what follows is the trailer.
+  std::string Linked = readAll(Out);
+  EXPECT_EQ(llvm::StringRef(Linked).take_front(Object.size()), Object);
+  EXPECT_EQ(Linked.size(), Object.size() + EntryTrailerSize);
 }
 
-TEST_F(LocalStoreTest, SmallHitIsNeverReflinked) {
-  CloneCountingFS FS(/*Answer=*/0);
-  auto S = openStore(FS);
+TEST_F(LocalStoreTest, OnlyTheVerifiedFileIsEverPlaced) {
+  // Between verification and placement the entry is replaced (another
+  // link publishing the same key) or removed (a pruner). The output is
+  // never the file now at the entry's name: the verified file (removed,
+  // it can no longer be linked; where blocks are shared, its blocks), or
+  // nothing, and the caller copies the verified payload.
+  auto S = openStore(RealFS);
   ASSERT_TRUE(S);
-  ASSERT_FALSE(errorMessage(S->publish(Key1, "small object", 1)).size());
-  LookupResult R = S->lookup(Key1);
-  ASSERT_TRUE(R.Hit.has_value());
-  EXPECT_FALSE(S->reflinkHit(*R.Hit, Dir.sub("out.o")));
-  EXPECT_EQ(FS.Calls, 0);
+  for (bool Replace : {true, false}) {
+    ASSERT_FALSE(errorMessage(S->publish(Key1, "first object", 1)).size());
+    LookupResult R = S->lookup(Key1);
+    ASSERT_TRUE(R.Hit.has_value());
+    if (Replace)
+      ASSERT_FALSE(errorMessage(S->publish(Key1, "second object", 2)).size());
+    else
+      ASSERT_FALSE(llvm::sys::fs::remove(S->entryPath(Key1)));
+    std::string Out = Dir.sub(Replace ? "replaced.o" : "removed.o");
+    Placement P = S->placeHit(*R.Hit, Out);
+    EXPECT_NE(P, Placement::Linked);
+    if (P == Placement::Reflinked)
+      EXPECT_EQ(readAll(Out), encodeEntry(Key1, "first object", 1));
+  }
+}
+
+TEST_F(LocalStoreTest, LinkReplacesAStaleOutput) {
+  auto S = openStore(RealFS);
+  ASSERT_TRUE(S);
+  ASSERT_FALSE(errorMessage(S->publish(Key1, "object one", 1)).size());
+  ASSERT_FALSE(errorMessage(S->publish(Key2, "object two", 1)).size());
+  std::string Out = Dir.sub("out.o");
+  // Left by a link that died: a hard link to another entry.
+  LookupResult R2 = S->lookup(Key2);
+  ASSERT_EQ(S->placeHit(*R2.Hit, Out), Placement::Linked);
+  LookupResult R1 = S->lookup(Key1);
+  ASSERT_EQ(S->placeHit(*R1.Hit, Out), Placement::Linked);
+  EXPECT_EQ(readAll(Out), encodeEntry(Key1, "object one", 1));
+  EXPECT_EQ(readAll(S->entryPath(Key2)), encodeEntry(Key2, "object two", 1));
+}
+
+TEST_F(LocalStoreTest, FilesystemWithoutLinksIsAskedOnceThenReflinked) {
+  for (int Errno : {EXDEV, EOPNOTSUPP}) {
+    PlacementCountingFS FS(Errno, /*CloneAnswer=*/0);
+    auto S = openStore(FS);
+    ASSERT_TRUE(S);
+    std::string Object = sampleObject();
+    ASSERT_FALSE(errorMessage(S->publish(Key1, Object, 1)).size());
+    for (int I = 0; I < 3; ++I) {
+      LookupResult R = S->lookup(Key1);
+      ASSERT_TRUE(R.Hit.has_value());
+      std::string Out = Dir.sub("out" + llvm::Twine(I));
+      EXPECT_EQ(S->placeHit(*R.Hit, Out), Placement::Reflinked);
+      EXPECT_EQ(readAll(Out), encodeEntry(Key1, Object, 1));
+    }
+    EXPECT_EQ(FS.Links, 1) << "errno " << Errno;
+    EXPECT_EQ(FS.Clones, 3);
+    EXPECT_EQ(FS.LastCloneOffset, 0u);
+  }
+}
+
+TEST_F(LocalStoreTest, LinkRefusedForOneFileIsAskedAgain) {
+  // Another user's entry (protected_hardlinks), too many links, an entry
+  // removed meanwhile: the next hit may link.
+  for (int Errno : {EPERM, EACCES, EMLINK, ENOENT}) {
+    PlacementCountingFS FS(Errno, /*CloneAnswer=*/EOPNOTSUPP);
+    auto S = openStore(FS);
+    ASSERT_TRUE(S);
+    ASSERT_FALSE(errorMessage(S->publish(Key1, "small object", 1)).size());
+    for (int I = 0; I < 2; ++I) {
+      LookupResult R = S->lookup(Key1);
+      ASSERT_TRUE(R.Hit.has_value());
+      EXPECT_EQ(S->placeHit(*R.Hit, Dir.sub("out.o")), Placement::NotPlaced);
+    }
+    EXPECT_EQ(FS.Links, 2) << "errno " << Errno;
+    EXPECT_EQ(FS.Clones, 1) << "errno " << Errno;
+  }
 }
 
 TEST_F(LocalStoreTest, FilesystemWithoutReflinksIsAskedOnce) {
   for (int Errno : {EOPNOTSUPP, EXDEV, EINVAL}) {
-    CloneCountingFS FS(Errno);
+    PlacementCountingFS FS(EXDEV, Errno);
     auto S = openStore(FS);
     ASSERT_TRUE(S);
-    ASSERT_FALSE(errorMessage(S->publish(Key1, bigObject(), 1)).size());
+    ASSERT_FALSE(errorMessage(S->publish(Key1, sampleObject(), 1)).size());
     for (int I = 0; I < 3; ++I) {
       LookupResult R = S->lookup(Key1);
       ASSERT_TRUE(R.Hit.has_value());
-      EXPECT_FALSE(S->reflinkHit(*R.Hit, Dir.sub("out.o")));
+      EXPECT_EQ(S->placeHit(*R.Hit, Dir.sub("out.o")), Placement::NotPlaced);
     }
-    EXPECT_EQ(FS.Calls, 1) << "errno " << Errno;
+    EXPECT_EQ(FS.Clones, 1) << "errno " << Errno;
   }
 }
 
 TEST_F(LocalStoreTest, OtherCloneErrorsAreAskedAgain) {
   // EIO may be this entry's alone: the next hit tries again.
-  CloneCountingFS FS(EIO);
+  PlacementCountingFS FS(EXDEV, EIO);
   auto S = openStore(FS);
   ASSERT_TRUE(S);
-  ASSERT_FALSE(errorMessage(S->publish(Key1, bigObject(), 1)).size());
+  ASSERT_FALSE(errorMessage(S->publish(Key1, sampleObject(), 1)).size());
   for (int I = 0; I < 2; ++I) {
     LookupResult R = S->lookup(Key1);
     ASSERT_TRUE(R.Hit.has_value());
-    EXPECT_FALSE(S->reflinkHit(*R.Hit, Dir.sub("out.o")));
+    EXPECT_EQ(S->placeHit(*R.Hit, Dir.sub("out.o")), Placement::NotPlaced);
   }
-  EXPECT_EQ(FS.Calls, 2);
+  EXPECT_EQ(FS.Clones, 2);
 }
 
-TEST_F(LocalStoreTest, RealCloneOnThisFilesystemIsCorrectOrDeclined) {
-  // Whatever this directory's filesystem is: a reflink gives the exact
-  // object, a refusal leaves the caller to copy.
+TEST_F(LocalStoreTest, OlderFormatsAreNeverLinkedAndFormat2IsReflinked) {
+  // A header-first entry is not an object: never linked. Format 2's
+  // payload is on a block (reflinked from 4096); format 1's is not.
+  std::string Object = sampleObject();
+  for (uint32_t Version : {1u, 2u}) {
+    PlacementCountingFS FS(0, 0);
+    auto S = openStore(FS);
+    ASSERT_TRUE(S);
+    std::string Path = S->entryPath(Key1);
+    ASSERT_FALSE(
+        llvm::sys::fs::create_directories(llvm::sys::path::parent_path(Path)));
+    writeFile(Path, headerFirstEntry(Key1, Object, 9, Version));
+    LookupResult R = S->lookup(Key1);
+    ASSERT_TRUE(R.Hit.has_value()) << R.Corruption;
+    EXPECT_EQ(R.Hit->Payload, Object);
+    std::string Out = Dir.sub("out.o");
+    EXPECT_EQ(S->placeHit(*R.Hit, Out),
+              Version == 2 ? Placement::Reflinked : Placement::NotPlaced);
+    EXPECT_EQ(FS.Links, 0);
+    EXPECT_EQ(FS.Clones, Version == 2 ? 1 : 0);
+    if (Version == 2)
+      EXPECT_EQ(readAll(Out), Object);
+  }
+}
+
+TEST_F(LocalStoreTest, RealPlacementOnThisFilesystemIsCorrectOrDeclined) {
+  // Whatever this directory's filesystem is: a reflink gives the entry's
+  // bytes, a refusal leaves the output empty for the caller to copy into.
   auto S = openStore(RealFS);
   ASSERT_TRUE(S);
-  std::string Object = bigObject();
+  std::string Object = sampleObject();
   ASSERT_FALSE(errorMessage(S->publish(Key1, Object, 1)).size());
   LookupResult R = S->lookup(Key1);
   ASSERT_TRUE(R.Hit.has_value());
   std::string Out = Dir.sub("out.o");
-  if (S->reflinkHit(*R.Hit, Out))
-    EXPECT_EQ(readAll(Out), Object);
-  else
+  if (llvm::Error E = R.Hit->File->cloneTailTo(0, Out)) {
+    llvm::consumeError(std::move(E));
     EXPECT_EQ(readAll(Out), "");
+  } else {
+    EXPECT_EQ(readAll(Out), encodeEntry(Key1, Object, 1));
+  }
 }
 
 TEST_F(LocalStoreTest, AreasAreSeparate) {

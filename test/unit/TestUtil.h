@@ -2,9 +2,12 @@
 #ifndef LTOCACHE_TEST_UNIT_TESTUTIL_H
 #define LTOCACHE_TEST_UNIT_TESTUTIL_H
 
+#include "ltocache/CacheKey.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -79,6 +82,25 @@ template <typename T> std::string errorMessage(llvm::Expected<T> &V) {
 /// The error code of \p E (consuming it).
 inline std::error_code errorCode(llvm::Error E) {
   return llvm::errorToErrorCode(std::move(E));
+}
+
+/// An entry in a header-first format (1: payload at 96; 2: at 4096), as
+/// releases before format 3 wrote them (docs/KEYS.md).
+inline std::string headerFirstEntry(const Digest &Key,
+                                    const std::string &Payload, uint64_t Micros,
+                                    uint32_t Version) {
+  using namespace llvm::support;
+  size_t HeaderSize = Version == 1 ? 96 : 4096;
+  std::string E(HeaderSize, '\0');
+  memcpy(E.data(), "LTOCACHE", 8);
+  endian::write32le(E.data() + 8, Version);
+  endian::write32le(E.data() + 12, HeaderSize);
+  memcpy(E.data() + 16, Key.data(), 32);
+  endian::write64le(E.data() + 48, Payload.size());
+  endian::write64le(E.data() + 88, Micros);
+  Digest Sum = hashBytes(E.substr(88, 8) + Payload);
+  memcpy(E.data() + 56, Sum.data(), 32);
+  return E + Payload;
 }
 
 } // namespace test

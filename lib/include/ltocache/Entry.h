@@ -1,21 +1,26 @@
 //===- Entry.h - The on-disk (and on-wire) format of a cache entry -*- C++
 //-*-===//
 //
-//   offset  size  field
-//        0     8  magic "LTOCACHE"
-//        8     4  format version (u32 LE): 1 or 2
-//       12     4  header size (u32 LE): 96 in version 1, 4096 in version 2
-//       16    32  the key the entry was stored under
-//       48     8  payload length (u64 LE)
-//       56    32  BLAKE3 of the compile time (8 bytes) and the payload
-//       88     8  compile time that produced the payload, microseconds
-//       96     -  version 1: payload (the object file)
-//                 version 2: zeros up to 4096, then the payload
+// Format 3 (written): the object first, then a 96-byte trailer.
 //
-// Version 2 is written for payloads of ReflinkMinPayload bytes or more: the
-// payload starts on a filesystem block, so a hit can hand it to lld as a
-// reflink (shared blocks) instead of a copy. Smaller payloads stay version
-// 1, where 4 KiB of padding would cost more than the copy it saves.
+//   offset from the trailer's start   size  field
+//        0    32  the key the entry was stored under
+//       32     8  payload length (u64 LE)
+//       40    32  BLAKE3 of the compile time (8 bytes) and the payload
+//       72     8  compile time that produced the payload, microseconds
+//       80     4  trailer size (u32 LE): 96
+//       84     4  format version (u32 LE): 3
+//       88     8  magic "LTOCACHE" (the file's last bytes)
+//
+// With the object at offset 0 the entry file itself is a valid object (ELF
+// readers, lld among them, ignore bytes after the section headers), so a
+// hit is handed to lld as a hard link or a reflink of the whole entry: no
+// new inode, no copy.
+//
+// Formats 1 and 2 (read, no longer written) put a header first: magic,
+// version (1 or 2), header size (96 or 4096), key, length, checksum and
+// compile time at the same relative offsets, then the payload at 96 or (2)
+// zeros up to 4096 and the payload there.
 //
 // A reader verifies all of it: a torn, flipped, foreign or misfiled entry
 // can never be returned as a hit.
@@ -29,31 +34,39 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 
 namespace ltocache {
 
-constexpr uint32_t EntryFormatVersion = 1;
-constexpr size_t EntryHeaderSize = 96;
+constexpr uint32_t EntryFormatVersion = 3;
+constexpr size_t EntryTrailerSize = 96;
+/// The header-first formats, still read.
+constexpr uint32_t HeaderEntryFormatVersion = 1;
+constexpr size_t HeaderEntryHeaderSize = 96;
 constexpr uint32_t AlignedEntryFormatVersion = 2;
 constexpr size_t AlignedEntryHeaderSize = 4096;
-constexpr size_t ReflinkMinPayload = 64 * 1024;
 
-/// Version 1 for small payloads, version 2 (payload at 4096) for payloads of
-/// ReflinkMinPayload bytes or more.
+/// Encodes \p Payload in format 3.
 std::string encodeEntry(const Digest &Key, llvm::StringRef Payload,
                         uint64_t CompileMicros);
 
 struct DecodedEntry {
   llvm::StringRef Payload; ///< Points into the encoded bytes.
   uint64_t CompileMicros = 0;
-  size_t PayloadOffset = EntryHeaderSize; ///< Where the payload starts.
+  size_t PayloadOffset = 0; ///< Where the payload starts.
+  /// Format 3: the entry file can be given to a linker as the object.
+  bool ObjectFirst = true;
 };
 
-/// Verifies \p Bytes as an entry stored under \p Key. The error says what
-/// is wrong (bad magic, version, key, length or checksum).
+/// Verifies \p Bytes as an entry (any format) stored under \p Key. The
+/// error says what is wrong (bad magic, version, key, length or checksum).
 llvm::Expected<DecodedEntry> decodeEntry(llvm::StringRef Bytes,
                                          const Digest &Key);
+
+/// The key \p Bytes says it was stored under, unverified (for tools); none
+/// if it is not shaped like an entry.
+std::optional<Digest> claimedEntryKey(llvm::StringRef Bytes);
 
 } // namespace ltocache
 

@@ -30,6 +30,9 @@ public:
   virtual llvm::Error sync() = 0;
   virtual llvm::Error close() = 0;
   virtual const std::string &path() const = 0;
+  /// Gives this file (while open) the extra name \p Dest, replacing
+  /// whatever was there: a hard link, as ReadableFile::linkTo.
+  virtual llvm::Error linkTo(const llvm::Twine &Dest) = 0;
 };
 
 /// A file opened for reading, its whole content read. It stays open, so
@@ -41,13 +44,20 @@ public:
   virtual const std::string &path() const = 0;
   /// When the file was last modified (as the file was opened).
   virtual llvm::sys::TimePoint<> modified() const = 0;
-  /// Creates (or truncates) \p Dest and makes it hold this file's bytes
-  /// from \p Offset to the end by sharing their blocks (a reflink): no data
-  /// is copied, and either file can change later without touching the
-  /// other. \p Offset must be a multiple of the filesystem's block size.
-  /// Fails where the filesystem cannot share blocks (ext4, another
-  /// filesystem than this file's); \p Dest is then left empty.
+  /// Creates \p Dest anew (whatever was there is unlinked) and makes it
+  /// hold this file's bytes from \p Offset to the end by sharing their
+  /// blocks (a reflink): no data is copied, and either file can change
+  /// later without touching the other. \p Offset must be a multiple of the
+  /// filesystem's block size. Fails where the filesystem cannot share
+  /// blocks (ext4, another filesystem than this file's); \p Dest is then
+  /// left empty.
   virtual llvm::Error cloneTailTo(uint64_t Offset, const llvm::Twine &Dest) = 0;
+  /// Gives this very file (the inode opened, even if its name has since
+  /// been replaced) the new name \p Dest, replacing whatever was there: a
+  /// hard link, no inode created, no data copied. Fails across
+  /// filesystems, where links are refused (protected_hardlinks on another
+  /// user's file) and when the file was removed meanwhile.
+  virtual llvm::Error linkTo(const llvm::Twine &Dest) = 0;
 };
 
 class FileSystem {
@@ -66,12 +76,6 @@ public:
   openFile(const llvm::Twine &Path) = 0;
   /// Sets the modification time to now (marks an entry recently used).
   virtual llvm::Error touch(const llvm::Twine &Path) = 0;
-
-  /// createUniqueFile + write + sync (if \p Sync) + close; on any failure
-  /// the file is removed. Returns the path written.
-  llvm::Expected<std::string> writeUniqueFile(const llvm::Twine &Model,
-                                              llvm::StringRef Data,
-                                              bool Sync = true);
 };
 
 /// The real filesystem.
@@ -90,12 +94,12 @@ public:
 /// Makes chosen operations misbehave, for tests. \p Spec is a
 /// comma-separated list of:
 ///   op=ERRNO       op fails with ERRNO (EACCES, EPERM, EXDEV, ENOSPC, EBUSY,
-///                  EIO, EROFS, EDQUOT, ENOENT)
+///                  EIO, EROFS, EDQUOT, ENOENT, EOPNOTSUPP, EINVAL, EMLINK)
 ///   op=ERRNO@P     ... with probability P (0..1)
 ///   write=short    writes only the first half of the data, reports success
 ///   delay:op=MS    sleeps MS milliseconds before op
 /// with op one of mkdir, open (creating a file), write, fsync, rename,
-/// remove, read (openFile), touch, clone (cloneTailTo).
+/// remove, read (openFile), touch, clone (cloneTailTo), link (linkTo).
 /// Operations not named pass through.
 llvm::Expected<std::unique_ptr<FileSystem>>
 createFaultInjectingFileSystem(llvm::StringRef Spec,

@@ -114,6 +114,15 @@ private:
   bool lookupJob(size_t I);
   /// Stores the object a miss produced (or counts the bypass).
   void publishJob(size_t I, llvm::StringRef Object);
+  /// Counts job \p I's result as not stored, with a warning.
+  void bypass(size_t I, llvm::Error Why);
+  /// Writes an in-memory object as the cache entry and makes the output a
+  /// hard link to it; false if the entry could not be staged (nothing
+  /// written). \p Failed receives an error writing the output.
+  bool stageAndLink(size_t I, llvm::StringRef Object, llvm::Error &Failed);
+  /// Job \p I's object as compiled, read from its output (which may be a
+  /// hard link to the entry: the trailer is dropped).
+  llvm::Expected<std::string> readObject(size_t I);
   void warnOnce(unsigned Kind, const llvm::Twine &Message);
   llvm::Error writeKeyLog(const std::vector<std::optional<JobKey>> &Keys);
 

@@ -26,6 +26,7 @@ struct JobOutcome {
   } Remote = NotAsked;
   bool Bypassed = false;     ///< Compiled, but the store was not written.
   bool CorruptFound = false; ///< A bad entry was found and moved aside.
+  bool Linked = false;       ///< A hit put in place as a hard link, no copy.
   bool Reflinked = false;    ///< A hit put in place by sharing blocks, no copy.
   bool RemoteWon = false;    ///< The remote answered while compiling.
   bool LocalWon = false;     ///< Compiled while the lookup was pending.
@@ -39,7 +40,7 @@ struct JobOutcome {
 /// Totals for a link, merged from the job outcomes at the end.
 struct LinkStats {
   unsigned Jobs = 0, Hits = 0, Misses = 0, Uncached = 0, Bypasses = 0,
-           Corrupt = 0, Reflinked = 0;
+           Corrupt = 0, Linked = 0, Reflinked = 0;
   /// FromRemote: jobs whose object came from the remote; RemoteHits: jobs
   /// the remote had a valid entry for (used or not).
   unsigned FromRemote = 0, RemoteAsked = 0, RemoteHits = 0, RemoteMisses = 0,

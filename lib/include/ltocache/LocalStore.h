@@ -33,6 +33,7 @@ struct StoreHit {
   llvm::StringRef Payload;            ///< The object, inside File.
   size_t PayloadOffset = 0;
   uint64_t CompileMicros = 0;
+  bool ObjectFirst = true; ///< The entry file can be given to lld as is.
 };
 
 struct LookupResult {
@@ -57,11 +58,33 @@ public:
   llvm::Error publish(const Digest &Key, llvm::StringRef Payload,
                       uint64_t CompileMicros, bool Durable = true);
 
-  /// Makes \p Output hold \p Hit's object by sharing the entry's blocks
-  /// (a reflink), if the entry's layout and the filesystem allow it. False:
-  /// nothing shared, the caller copies (a filesystem that cannot share is
-  /// not asked again).
-  bool reflinkHit(const StoreHit &Hit, llvm::StringRef Output);
+  /// publish() in two steps, so that the entry's file can also become a
+  /// job's output (linkStaged) before it is made durable and named: one
+  /// file written, no second inode.
+  struct StagedEntry {
+    Digest Key;
+    std::unique_ptr<WritableFile> File; ///< Open, in v1/tmp.
+  };
+  /// Writes the entry to a temporary file. An error means nothing is left.
+  llvm::Expected<StagedEntry> stage(const Digest &Key, llvm::StringRef Payload,
+                                    uint64_t CompileMicros);
+  /// Makes \p Output a hard link to the staged entry (the object followed
+  /// by its trailer, as placeHit). On error \p Output is not written; a
+  /// filesystem that refuses links is not asked again.
+  llvm::Error linkStaged(const StagedEntry &Staged, llvm::StringRef Output);
+  /// Flushes (if \p Durable), closes and renames the staged entry to its
+  /// name. On error the temporary is removed; a link made by linkStaged
+  /// keeps its content.
+  llvm::Error commit(StagedEntry Staged, bool Durable = true);
+
+  /// How a hit was put at a job's output without writing its bytes.
+  enum class Placement { NotPlaced, Linked, Reflinked };
+  /// Makes \p Output hold \p Hit's object without copying it: a hard link
+  /// to the entry (format 3: the object followed by a trailer linkers
+  /// ignore), else a reflink of its blocks. NotPlaced: the caller copies the
+  /// payload. A filesystem that cannot do one or the other (another
+  /// filesystem than the cache's, no block sharing) is not asked again.
+  Placement placeHit(const StoreHit &Hit, llvm::StringRef Output);
 
   std::string entryPath(const Digest &Key) const;
   /// Moves the bad entry at \p Path to v1/corrupt/ (kept for inspection).
@@ -75,6 +98,7 @@ private:
   std::string Root; ///< <cache dir>/v1
   std::string Area;
   FileSystem &FS;
+  std::atomic<bool> CannotLink{false};
   std::atomic<bool> CannotReflink{false};
   /// Shard directories (by the key's first byte) known to exist.
   std::array<std::atomic<bool>, 256> ShardDirKnown{};

@@ -27,11 +27,13 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 readWholeFile(const llvm::Twine &Path, int *KeepFD = nullptr,
               llvm::sys::TimePoint<> *Modified = nullptr);
 
-/// Creates (or truncates) \p Path for writing; the caller closes the
-/// descriptor.
-llvm::Expected<int> createOrTruncate(const llvm::Twine &Path);
+/// Creates \p Path as a new file for writing; the caller closes the
+/// descriptor. A file already there is unlinked, never truncated: it may be
+/// a hard link to a cache entry (a hit put in place by an earlier link that
+/// died before removing it), and writing through it would damage the entry.
+llvm::Expected<int> createReplacing(const llvm::Twine &Path);
 
-/// Creates (or truncates) \p Path and writes \p Data.
+/// Creates \p Path as a new file (createReplacing) and writes \p Data.
 llvm::Error writeWholeFile(const llvm::Twine &Path, llvm::StringRef Data);
 
 } // namespace ltocache
