@@ -14,8 +14,9 @@ as ratios to lld's in-process ThinLTO:
   ltocache-cold-reused-dir
                      none of this link's objects in the cache, but the
                      directory was used before with the same compiler, so
-                     its identity (`clang --version`) is remembered: the
-                     usual cold link (new code, cache already in use)
+                     its identity (`clang --version`) is remembered and
+                     its 2 x 256 shard directories exist: the usual cold
+                     link (new code, cache already in use)
   ltocache-warm      the same cache again
   ltocache-process   ltocache-dtlto, empty cache, --backend=process
 
@@ -408,6 +409,12 @@ def main():
             shutil.copytree(memo, kept_memo)
         fresh(lto_cache)
         shutil.copytree(kept_memo, memo)
+        # A cache in use has every shard directory (256 per area once it
+        # holds a few thousand keys): the link does not create them.
+        for area in ("entries", "memo"):
+            for shard in range(256):
+                os.makedirs(os.path.join(lto_cache, "v1", area,
+                                         "%02x" % shard))
 
     # name -> (prepare, argv)
     scenarios = {
