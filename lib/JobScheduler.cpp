@@ -78,7 +78,8 @@ bool JobScheduler::lookupJob(size_t I) {
 void JobScheduler::publishJob(size_t I, StringRef Object) {
   if (!Keys[I])
     return; // Uncached.
-  if (Error E = Store->publish(Keys[I]->Key, Object, Outcomes[I].CompileMicros))
+  if (Error E = Store->publish(Keys[I]->Key, Object, Outcomes[I].CompileMicros,
+                               Options.SyncEntries))
     bypass(I, std::move(E));
 }
 
@@ -102,11 +103,11 @@ bool JobScheduler::stageAndLink(size_t I, StringRef Object, Error &Failed) {
     consumeError(std::move(E));
     Failed = writeWholeFile(Output, Object);
   }
-  // Durability and the entry's name on the publication thread: a worker
-  // never waits for the disk.
+  // The entry's name (and its flush, if asked) on the publication thread: a
+  // worker never waits for the disk.
   auto Shared = std::make_shared<LocalStore::StagedEntry>(std::move(*Staged));
   Publisher->async([this, I, Shared] {
-    if (Error E = Store->commit(std::move(*Shared)))
+    if (Error E = Store->commit(std::move(*Shared), Options.SyncEntries))
       bypass(I, std::move(E));
   });
   return true;
@@ -406,8 +407,8 @@ void JobScheduler::finishLocal(size_t I, const std::string &Path,
                                 "' to store it: " + toString(File.takeError()));
     return;
   }
-  // Publication (and its fsync) runs on a thread of its own: a worker
-  // waiting for the disk would leave a core idle.
+  // Publication runs on a thread of its own: a worker waiting for the disk
+  // would leave a core idle.
   std::shared_ptr<MemoryBuffer> Shared(std::move(*File));
   Publisher->async([this, I, Shared] { publishJob(I, Shared->getBuffer()); });
 }

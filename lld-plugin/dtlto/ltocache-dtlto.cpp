@@ -134,6 +134,12 @@ static cl::opt<std::string> DeterminismReportDir(
     cl::desc("Where --determinism-check keeps differing objects (default: "
              "<cache dir>/determinism-reports)"),
     cl::value_desc("dir"), cl::cat(Category));
+static cl::opt<bool> SyncEntries(
+    "sync-entries",
+    cl::desc("Flush each new cache entry to disk (fsync) before naming it. "
+             "Off by default: entries are checked on every read, so one torn "
+             "by a power loss is a miss"),
+    cl::cat(Category));
 static cl::opt<bool> Quiet("quiet", cl::desc("Do not print the summary line"),
                            cl::cat(Category));
 
@@ -293,6 +299,7 @@ int main(int argc, char **argv) {
     Options.UploadBudget = RemoteCfg->UploadBudget;
   }
   Options.DeterminismCheck = DeterminismCheck;
+  Options.SyncEntries = SyncEntries;
   if (DeterminismReportDir.getNumOccurrences()) {
     Options.ReportDir = DeterminismReportDir;
   } else {

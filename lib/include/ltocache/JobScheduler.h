@@ -59,6 +59,11 @@ struct SchedulerOptions {
   /// ReportDir and the local object is used.
   bool DeterminismCheck = false;
   std::string ReportDir;
+  /// Flush each new entry to disk before naming it. Off by default: every
+  /// read checks an entry's length and checksum, so an entry torn by a
+  /// power loss is a miss, and an fsync per entry made small-module links
+  /// up to ~10% slower (docs/BENCHMARKS.md).
+  bool SyncEntries = false;
 };
 
 /// The link's key basis, waiting for it if it is still being computed (the
