@@ -31,6 +31,7 @@ static constexpr StringLiteral ConfigKeys[] = {
     "cache_dir",     "cache_policy",           "remote",
     "remote_layout", "remote_connect_timeout", "remote_request_timeout",
     "remote_budget", "remote_upload_budget",   "remote_read_only",
+    "sync_entries",
 };
 
 std::optional<Setting> ConfigFile::get(StringRef Key) const {
@@ -191,7 +192,7 @@ Setting resolveFaultInjection(std::optional<std::string> Flag) {
 }
 
 //===----------------------------------------------------------------------===//
-// Remote settings
+// Settings that must be checked: the remote's, sync-entries
 //===----------------------------------------------------------------------===//
 
 /// Flag, else environment variable, else file key, else nothing. Empty
@@ -212,6 +213,31 @@ static Error badSetting(StringRef What, const Setting &S, const Twine &Why) {
   return createStringError(inconvertibleErrorCode(),
                            "bad " + What + " '" + S.Value + "' (from " +
                                S.Source + "): " + Why);
+}
+
+/// A yes/no setting given as a flag, an environment variable or a file
+/// key; "true" or "false" with its source, the default if none is given.
+static Expected<Setting> resolveSwitch(std::optional<bool> Flag,
+                                       StringRef FlagName, StringRef EnvName,
+                                       const ConfigFile &File, StringRef Key,
+                                       StringRef What) {
+  if (Flag)
+    return Setting{*Flag ? "true" : "false", FlagName.str()};
+  std::optional<Setting> S = pick(std::nullopt, "", EnvName, File, Key);
+  if (!S)
+    return Setting{"false", "default"};
+  StringRef V = StringRef(S->Value).trim();
+  if (V == "1" || V.equals_insensitive("true"))
+    return Setting{"true", S->Source};
+  if (V == "0" || V.equals_insensitive("false"))
+    return Setting{"false", S->Source};
+  return badSetting(What, *S, "expected 1, 0, true or false");
+}
+
+Expected<Setting> resolveSyncEntries(std::optional<bool> Flag,
+                                     const ConfigFile &File) {
+  return resolveSwitch(Flag, "--sync-entries", "LTOCACHE_SYNC_ENTRIES", File,
+                       "sync_entries", "sync-entries setting");
 }
 
 /// A number of milliseconds; \p Positive: zero is not allowed either.
@@ -303,25 +329,13 @@ Expected<RemoteConfig> resolveRemote(const RemoteFlags &Flags,
           /*Positive=*/false, Shown.UploadBudget, C.UploadBudget))
     return std::move(E);
 
-  std::optional<Setting> RO;
-  if (Flags.ReadOnly)
-    RO = Setting{*Flags.ReadOnly ? "true" : "false", "--remote-read-only"};
-  else
-    RO = pick(std::nullopt, "", "LTOCACHE_REMOTE_READ_ONLY", File,
-              "remote_read_only");
-  if (RO) {
-    StringRef V = StringRef(RO->Value).trim();
-    if (V == "1" || V.equals_insensitive("true"))
-      C.Options.ReadOnly = true;
-    else if (V == "0" || V.equals_insensitive("false"))
-      C.Options.ReadOnly = false;
-    else
-      return badSetting("remote read-only setting", *RO,
-                        "expected 1, 0, true or false");
-    Shown.ReadOnly = {C.Options.ReadOnly ? "true" : "false", RO->Source};
-  } else {
-    Shown.ReadOnly = {"false", "default"};
-  }
+  auto RO = resolveSwitch(Flags.ReadOnly, "--remote-read-only",
+                          "LTOCACHE_REMOTE_READ_ONLY", File, "remote_read_only",
+                          "remote read-only setting");
+  if (!RO)
+    return RO.takeError();
+  C.Options.ReadOnly = RO->Value == "true";
+  Shown.ReadOnly = *RO;
 
   // Headers: the environment only (secrets do not belong in a file that
   // `ltocache config` points at), and their values are never shown.

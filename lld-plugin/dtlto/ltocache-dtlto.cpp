@@ -136,9 +136,10 @@ static cl::opt<std::string> DeterminismReportDir(
     cl::value_desc("dir"), cl::cat(Category));
 static cl::opt<bool> SyncEntries(
     "sync-entries",
-    cl::desc("Flush each new cache entry to disk (fsync) before naming it. "
-             "Off by default: entries are checked on every read, so one torn "
-             "by a power loss is a miss"),
+    cl::desc("Flush each new cache entry to disk (fsync) before naming it "
+             "(also LTOCACHE_SYNC_ENTRIES, sync_entries). Off by default: "
+             "entries are checked on every read, so one torn by a power loss "
+             "is a miss"),
     cl::cat(Category));
 static cl::opt<bool> Quiet("quiet", cl::desc("Do not print the summary line"),
                            cl::cat(Category));
@@ -224,6 +225,12 @@ int main(int argc, char **argv) {
   auto RemoteCfg = resolveRemote(RFlags, *Config);
   if (!RemoteCfg)
     return fail(toString(RemoteCfg.takeError()));
+  std::optional<bool> SyncFlag;
+  if (SyncEntries.getNumOccurrences())
+    SyncFlag = bool(SyncEntries);
+  auto Sync = resolveSyncEntries(SyncFlag, *Config);
+  if (!Sync)
+    return fail(toString(Sync.takeError()));
   auto FS = createFileSystem(resolveFaultInjection(FaultFlag).Value);
   if (!FS)
     return fail(toString(FS.takeError()));
@@ -299,7 +306,7 @@ int main(int argc, char **argv) {
     Options.UploadBudget = RemoteCfg->UploadBudget;
   }
   Options.DeterminismCheck = DeterminismCheck;
-  Options.SyncEntries = SyncEntries;
+  Options.SyncEntries = Sync->Value == "true";
   if (DeterminismReportDir.getNumOccurrences()) {
     Options.ReportDir = DeterminismReportDir;
   } else {

@@ -33,7 +33,8 @@ protected:
                                           "LTOCACHE_REMOTE_BUDGET",
                                           "LTOCACHE_REMOTE_UPLOAD_BUDGET",
                                           "LTOCACHE_REMOTE_READ_ONLY",
-                                          "LTOCACHE_REMOTE_HEADERS"};
+                                          "LTOCACHE_REMOTE_HEADERS",
+                                          "LTOCACHE_SYNC_ENTRIES"};
   std::vector<std::optional<std::string>> Saved;
 
   void SetUp() override {
@@ -437,6 +438,35 @@ TEST_F(ConfigTest, RemoteBadValuesNameTheirSource) {
   Flags.Url = "https:///c";
   EXPECT_EQ(remoteError(Flags),
             "bad remote URL 'https:///c' (from --remote): no host");
+}
+
+static std::string syncEntries(std::optional<bool> Flag,
+                               const ConfigFile &File) {
+  auto S = resolveSyncEntries(Flag, File);
+  if (!S)
+    return "error: " + llvm::toString(S.takeError());
+  return S->Value + " (" + S->Source + ")";
+}
+
+TEST_F(ConfigTest, SyncEntriesPrecedence) {
+  ConfigFile None;
+  EXPECT_EQ(syncEntries(std::nullopt, None), "false (default)");
+  ConfigFile File = parse("\nsync_entries = TRUE\n");
+  EXPECT_EQ(syncEntries(std::nullopt, File),
+            "true (config file /etc/x.conf:2)");
+  set("LTOCACHE_SYNC_ENTRIES", "0");
+  EXPECT_EQ(syncEntries(std::nullopt, File), "false (LTOCACHE_SYNC_ENTRIES)");
+  EXPECT_EQ(syncEntries(true, File), "true (--sync-entries)");
+  // An empty variable is not given.
+  set("LTOCACHE_SYNC_ENTRIES", "");
+  EXPECT_EQ(syncEntries(std::nullopt, File),
+            "true (config file /etc/x.conf:2)");
+  set("LTOCACHE_SYNC_ENTRIES", "always");
+  EXPECT_EQ(syncEntries(std::nullopt, File),
+            "error: bad sync-entries setting 'always' (from "
+            "LTOCACHE_SYNC_ENTRIES): expected 1, 0, true or false");
+  // A flag is not checked against a bad variable it overrides.
+  EXPECT_EQ(syncEntries(false, File), "false (--sync-entries)");
 }
 
 TEST_F(ConfigTest, RemoteCredentialsAreMasked) {

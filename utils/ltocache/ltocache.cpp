@@ -149,6 +149,9 @@ static int runConfig() {
   auto RC = resolveRemote(RF, File);
   if (!RC)
     return fail(toString(RC.takeError()));
+  auto Sync = resolveSyncEntries(std::nullopt, File);
+  if (!Sync)
+    return fail(toString(Sync.takeError()));
   // Only masked values from here on: the URL's credentials and the headers'
   // values are never printed.
   const RemoteSettings &R = RC->Settings;
@@ -166,6 +169,7 @@ static int runConfig() {
         {"cache_dir", Item(Dir)},
         {"cache_policy", Item(PolicyText)},
         {"fault_inject", Item(Faults)},
+        {"sync_entries", Item(*Sync)},
         {"remote", Item(R.Url)},
         {"remote_layout", Item(R.Layout)},
         {"remote_connect_timeout", Item(R.ConnectTimeout)},
@@ -187,6 +191,7 @@ static int runConfig() {
   Line("cache-policy", PolicyText.Value, PolicyText.Source);
   Line("fault-inject", Faults.Value.empty() ? "none" : Faults.Value,
        Faults.Source);
+  Line("sync-entries", Sync->Value, Sync->Source);
   Line("remote", R.Url.Value.empty() ? "none" : R.Url.Value, R.Url.Source);
   Line("remote-layout", R.Layout.Value, R.Layout.Source);
   Line("remote-connect-timeout", R.ConnectTimeout.Value + " ms",

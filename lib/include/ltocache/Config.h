@@ -81,6 +81,13 @@ Setting resolvePolicy(std::optional<std::string> Flag,
 /// Fault injection for tests: \p Flag if given, else $LTOCACHE_FAULT_INJECT.
 Setting resolveFaultInjection(std::optional<std::string> Flag);
 
+/// Whether each new cache entry is flushed (fsync) before it is named:
+/// \p Flag if given, else $LTOCACHE_SYNC_ENTRIES, else the file's
+/// sync_entries, else false. Values are 1, 0, true or false; anything else
+/// is an error naming its source. The Setting's value is "true" or "false".
+llvm::Expected<Setting> resolveSyncEntries(std::optional<bool> Flag,
+                                           const ConfigFile &File);
+
 /// The remote cache settings given on the command line (unset: not given).
 struct RemoteFlags {
   std::optional<std::string> Url, Layout, ConnectTimeout, RequestTimeout,
