@@ -118,11 +118,12 @@ Expected<std::string> JobScheduler::readObject(size_t I) {
   if (!File)
     return File.takeError();
   StringRef Bytes = (*File)->getBuffer();
-  if (Keys[I])
+  if (Keys[I]) {
     if (Expected<DecodedEntry> D = decodeEntry(Bytes, Keys[I]->Key))
       return D->Payload.str();
     else
       consumeError(D.takeError()); // A bare object.
+  }
   return Bytes.str();
 }
 

@@ -2,6 +2,7 @@
 //------------------------------===//
 
 #include "ltocache/ModuleRecipe.h"
+#include "ltocache/RecipeScan.h"
 
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/LLVMContext.h"
@@ -53,8 +54,7 @@ static Expected<std::vector<RecipeField>> parseRecipe(const Module &M,
   return Fields;
 }
 
-Expected<std::optional<std::vector<RecipeField>>>
-readRecipe(const Module &M) {
+Expected<std::optional<std::vector<RecipeField>>> readRecipe(const Module &M) {
   const NamedMDNode *Named = M.getNamedMetadata(RecipeMetadataName);
   if (!Named)
     return std::nullopt;
@@ -85,7 +85,8 @@ std::string recipeToText(const std::vector<RecipeField> &Fields) {
   return Out;
 }
 
-Expected<std::optional<std::string>> readRecipeText(MemoryBufferRef Bitcode) {
+Expected<std::optional<std::string>>
+readRecipeTextWithModule(MemoryBufferRef Bitcode) {
   LLVMContext Ctx;
   auto M = getLazyBitcodeModule(Bitcode, Ctx);
   if (!M)
@@ -98,6 +99,19 @@ Expected<std::optional<std::string>> readRecipeText(MemoryBufferRef Bitcode) {
   if (!*Fields)
     return std::nullopt;
   return recipeToText(**Fields);
+}
+
+Expected<std::optional<std::string>> readRecipeText(MemoryBufferRef Bitcode) {
+  RecipeScan Scan = scanRecipe(Bitcode);
+  switch (Scan.Outcome) {
+  case RecipeScan::Found:
+    return std::move(Scan.Text);
+  case RecipeScan::Absent:
+    return std::nullopt;
+  case RecipeScan::Unsure:
+    break;
+  }
+  return readRecipeTextWithModule(Bitcode);
 }
 
 } // namespace ltocache

@@ -6,6 +6,7 @@
 //   ltocache prune [--policy=P]       prune now
 //   ltocache verify [--fix]           check every entry
 //   ltocache clear                    remove every entry
+//   ltocache recipe <file>...         the recipe each bitcode file carries
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,7 +14,9 @@
 #include "ltocache/Entry.h"
 #include "ltocache/FileSystem.h"
 #include "ltocache/LocalStore.h"
+#include "ltocache/ModuleRecipe.h"
 #include "ltocache/Pruner.h"
+#include "ltocache/RecipeScan.h"
 #include "ltocache/StatsLog.h"
 
 #include "llvm/Config/llvm-config.h"
@@ -41,6 +44,9 @@ static cl::SubCommand PruneCmd("prune", "Prune the cache now");
 static cl::SubCommand VerifyCmd("verify",
                                 "Check every entry's header, key and checksum");
 static cl::SubCommand ClearCmd("clear", "Remove every cache entry");
+static cl::SubCommand
+    RecipeCmd("recipe", "Print the recipe (docs/KEYS.md) each bitcode file "
+                        "carries, as the distributor reads it");
 
 static cl::opt<std::string>
     CacheDir("cache-dir",
@@ -57,6 +63,19 @@ static cl::opt<std::string>
            cl::value_desc("policy"), cl::sub(PruneCmd), cl::sub(ConfigCmd));
 static cl::opt<bool> Fix("fix", cl::desc("Move bad entries aside"),
                          cl::sub(VerifyCmd));
+static cl::list<std::string> RecipeFiles(cl::Positional, cl::OneOrMore,
+                                         cl::desc("<bitcode file>..."),
+                                         cl::sub(RecipeCmd));
+enum class RecipeReader { Default, Scan, Module };
+static cl::opt<RecipeReader> RecipeReaderFlag(
+    "reader", cl::desc("Testing: how to read the recipe"), cl::Hidden,
+    cl::init(RecipeReader::Default),
+    cl::values(clEnumValN(RecipeReader::Default, "default",
+                          "the bitstream scan, LLVM's reader when unsure"),
+               clEnumValN(RecipeReader::Scan, "scan",
+                          "the scan only (prints <unsure> when unsure)"),
+               clEnumValN(RecipeReader::Module, "module", "LLVM's reader")),
+    cl::sub(RecipeCmd));
 
 // `ltocache config` shows what these would make of the remote settings, as
 // ltocache-dtlto takes them.
@@ -388,6 +407,62 @@ static int runClear() {
   return 0;
 }
 
+static Expected<std::optional<std::string>> readRecipeOf(MemoryBufferRef BC) {
+  switch (RecipeReaderFlag) {
+  case RecipeReader::Default:
+    return readRecipeText(BC);
+  case RecipeReader::Module:
+    return readRecipeTextWithModule(BC);
+  case RecipeReader::Scan:
+    break;
+  }
+  RecipeScan S = scanRecipe(BC);
+  if (S.Outcome == RecipeScan::Found)
+    return S.Text;
+  if (S.Outcome == RecipeScan::Absent)
+    return std::nullopt;
+  return std::string("<unsure>\n");
+}
+
+/// One line per field: "<file>: <name> <value>...".
+static int runRecipe() {
+  int Status = 0;
+  for (const std::string &Path : RecipeFiles) {
+    auto Buf = MemoryBuffer::getFile(Path);
+    if (!Buf) {
+      WithColor::error(errs(), "ltocache")
+          << Path << ": " << Buf.getError().message() << "\n";
+      Status = 1;
+      continue;
+    }
+    auto Text = readRecipeOf((*Buf)->getMemBufferRef());
+    if (!Text) {
+      WithColor::error(errs(), "ltocache")
+          << Path << ": " << toString(Text.takeError()) << "\n";
+      Status = 1;
+      continue;
+    }
+    if (!*Text) {
+      outs() << Path << ": no recipe (not compiled with "
+             << "-fplugin=LTOCacheClang.so)\n";
+      continue;
+    }
+    SmallVector<StringRef, 16> Lines;
+    StringRef(**Text).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (StringRef Line : Lines) {
+      auto [Name, Values] = Line.split('=');
+      outs() << Path << ": " << Name;
+      SmallVector<StringRef, 8> Split;
+      if (!Values.empty())
+        Values.split(Split, '\x1f');
+      for (StringRef V : Split)
+        outs() << " " << V;
+      outs() << "\n";
+    }
+  }
+  return Status;
+}
+
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::SetVersionPrinter([](raw_ostream &OS) {
@@ -409,6 +484,8 @@ int main(int argc, char **argv) {
     return runVerify();
   if (ClearCmd)
     return runClear();
-  return fail("expected a command: config, stats, prune, verify or clear "
-              "(see --help)");
+  if (RecipeCmd)
+    return runRecipe();
+  return fail("expected a command: config, stats, prune, verify, clear or "
+              "recipe (see --help)");
 }

@@ -45,11 +45,17 @@ void attachRecipe(llvm::Module &M, const std::vector<RecipeField> &Fields);
 llvm::Expected<std::optional<std::vector<RecipeField>>>
 readRecipe(const llvm::Module &M);
 
-/// Reads only the module-level metadata of a bitcode file and returns its
-/// recipe in canonical text form ("name=value1\x1fvalue2\n" per field), or
-/// std::nullopt if the module carries none.
+/// The recipe of a bitcode file's module in canonical text form
+/// ("name=value1\x1fvalue2\n" per field), or std::nullopt if the module
+/// carries none. Scans the bitstream (RecipeScan.h) and, when the scan is
+/// unsure, asks readRecipeTextWithModule.
 llvm::Expected<std::optional<std::string>>
 readRecipeText(llvm::MemoryBufferRef Bitcode);
+
+/// The same through LLVM's reader: a lazy Module and its module-level
+/// metadata. The reference the scan is tested against.
+llvm::Expected<std::optional<std::string>>
+readRecipeTextWithModule(llvm::MemoryBufferRef Bitcode);
 
 std::string recipeToText(const std::vector<RecipeField> &Fields);
 
