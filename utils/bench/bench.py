@@ -45,6 +45,7 @@ with apt-get source) and "generated" (--modules C++ modules).
   utils/bench/bench.py --build build --corpus leveldb --repeat 5
   utils/bench/bench.py --build build --corpus generated --modules 200
   utils/bench/bench.py --build build --scenarios lld,ltocache-cold,remote
+  utils/bench/bench.py --build build --corpus leveldb --cflag=-g
 """
 import argparse
 import atexit
@@ -119,7 +120,7 @@ def compile_all(jobs, cwd):
             sys.exit("compile failed: %s" % p.args)
 
 
-def leveldb_corpus(work, plugin):
+def leveldb_corpus(work, plugin, cflags):
     src = os.path.join(work, "leveldb-src")
     if not os.path.isdir(src):
         if not any("deb-src" in open(os.path.join(d, f)).read()
@@ -137,15 +138,15 @@ def leveldb_corpus(work, plugin):
         top = [d for d in os.listdir(tmp) if d.startswith("leveldb-")
                and os.path.isdir(os.path.join(tmp, d))][0]
         os.rename(os.path.join(tmp, top), src)
-    objs_dir = os.path.join(work, "leveldb-objs")
+    objs_dir = os.path.join(work, "leveldb-objs" + corpus_suffix(cflags))
     os.makedirs(os.path.join(objs_dir, "port"), exist_ok=True)
     with open(os.path.join(objs_dir, "port", "port_config.h"), "w") as f:
         f.write(PORT_CONFIG)
     jobs, objs = [], []
     for s in LEVELDB_SOURCES:
         out = s.replace("/", "_").replace(".cc", ".o")
-        jobs.append(([CLANGXX, "-std=c++17", "-O2", "-flto=thin",
-                      "-fplugin=" + plugin, "-DLEVELDB_PLATFORM_POSIX=1",
+        jobs.append(([CLANGXX, "-std=c++17", "-O2", "-flto=thin"] + cflags +
+                     ["-fplugin=" + plugin, "-DLEVELDB_PLATFORM_POSIX=1",
                       "-DLEVELDB_HAS_PORT_CONFIG_H=1", "-I", objs_dir,
                       "-I", src, "-I", os.path.join(src, "include"),
                       "-c", os.path.join(src, s), "-o", out], out))
@@ -154,8 +155,13 @@ def leveldb_corpus(work, plugin):
     return objs_dir, objs, ["-lgmock", "-lgtest", "-lpthread"]
 
 
-def generated_corpus(work, plugin, modules):
-    d = os.path.join(work, "generated-%d" % modules)
+def corpus_suffix(cflags):
+    """Objects built with other flags live in a directory of their own."""
+    return "".join("_" + re.sub(r"[^A-Za-z0-9]+", "", f) for f in cflags)
+
+
+def generated_corpus(work, plugin, modules, cflags):
+    d = os.path.join(work, "generated-%d" % modules + corpus_suffix(cflags))
     os.makedirs(d, exist_ok=True)
     jobs, objs = [], []
     for i in range(modules):
@@ -165,15 +171,17 @@ def generated_corpus(work, plugin, modules):
             with open(path, "w") as f:
                 f.write(GENERATED_MODULE.replace("@I@", str(i))
                         .replace("@NEXT@", str(nxt)))
-        jobs.append(([CLANGXX, "-O2", "-flto=thin", "-fplugin=" + plugin,
-                      "-c", "m%d.cpp" % i, "-o", "m%d.o" % i], "m%d.o" % i))
+        jobs.append(([CLANGXX, "-O2", "-flto=thin"] + cflags +
+                     ["-fplugin=" + plugin, "-c", "m%d.cpp" % i,
+                      "-o", "m%d.o" % i], "m%d.o" % i))
         objs.append("m%d.o" % i)
     with open(os.path.join(d, "main.cpp"), "w") as f:
         f.write("#include <cstdio>\nint work0(int);\n"
                 "int main(int c, char **) { std::printf(\"%d\\n\", "
                 "work0(100 + c)); }\n")
-    jobs.append(([CLANGXX, "-O2", "-flto=thin", "-fplugin=" + plugin, "-c",
-                  "main.cpp", "-o", "main.o"], "main.o"))
+    jobs.append(([CLANGXX, "-O2", "-flto=thin"] + cflags +
+                 ["-fplugin=" + plugin, "-c", "main.cpp", "-o", "main.o"],
+                 "main.o"))
     objs.append("main.o")
     compile_all(jobs, d)
     return d, objs, []
@@ -355,6 +363,9 @@ def main():
     ap.add_argument("--memory-runs", type=int, default=3,
                     help="runs per row with peak memory sampled (not timed)")
     ap.add_argument("--work", default="/tmp/ltocache-bench")
+    ap.add_argument("--cflag", action="append", default=[],
+                    help="an extra flag for compiling the corpus, e.g. -g "
+                    "(repeatable; such objects get a directory of their own)")
     ap.add_argument("--scenarios", default="local,remote",
                     help="comma-separated rows and groups: local = %s; "
                     "remote = %s" % (",".join(LOCAL_SCENARIOS),
@@ -373,11 +384,14 @@ def main():
     dtlto = os.path.join(build, "bin", "ltocache-dtlto")
     os.makedirs(args.work, exist_ok=True)
     if args.corpus == "leveldb":
-        cwd, objs, libs = leveldb_corpus(args.work, plugin)
+        cwd, objs, libs = leveldb_corpus(args.work, plugin, args.cflag)
         name = "leveldb db_bench (%d modules)" % len(objs)
     else:
-        cwd, objs, libs = generated_corpus(args.work, plugin, args.modules)
+        cwd, objs, libs = generated_corpus(args.work, plugin, args.modules,
+                                           args.cflag)
         name = "generated (%d modules)" % len(objs)
+    if args.cflag:
+        name += ", compiled with " + " ".join(args.cflag)
 
     link = [CLANGXX, "-O2", "-flto=thin", "-fuse-ld=lld", "-o", "out"] + \
         objs + libs
