@@ -1,5 +1,4 @@
-//===- ModuleRecipe.cpp - The recipe metadata
-//------------------------------===//
+//===- ModuleRecipe.cpp - The recipe metadata -----------------------------===//
 
 #include "ltocache/ModuleRecipe.h"
 #include "ltocache/RecipeScan.h"
@@ -13,8 +12,7 @@ using namespace llvm;
 
 namespace ltocache {
 
-void attachRecipe(Module &M, const std::vector<RecipeField> &Fields) {
-  LLVMContext &Ctx = M.getContext();
+MDTuple *recipeNode(LLVMContext &Ctx, const std::vector<RecipeField> &Fields) {
   SmallVector<Metadata *, 16> FieldNodes;
   for (const RecipeField &F : Fields) {
     SmallVector<Metadata *, 4> Ops{MDString::get(Ctx, F.Name)};
@@ -22,9 +20,13 @@ void attachRecipe(Module &M, const std::vector<RecipeField> &Fields) {
       Ops.push_back(MDString::get(Ctx, V));
     FieldNodes.push_back(MDTuple::get(Ctx, Ops));
   }
+  return MDTuple::get(Ctx, FieldNodes);
+}
+
+void attachRecipe(Module &M, const std::vector<RecipeField> &Fields) {
   NamedMDNode *Named = M.getOrInsertNamedMetadata(RecipeMetadataName);
   Named->clearOperands();
-  Named->addOperand(MDTuple::get(Ctx, FieldNodes));
+  Named->addOperand(recipeNode(M.getContext(), Fields));
 }
 
 static Expected<std::vector<RecipeField>> parseRecipe(const Module &M,

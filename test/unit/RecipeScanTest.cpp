@@ -81,16 +81,8 @@ std::unique_ptr<Module> makeModule(LLVMContext &Ctx, StringRef Source,
 
 /// Adds a recipe node without replacing the ones there (import does this).
 void addRecipe(Module &M, const std::vector<RecipeField> &Fields) {
-  LLVMContext &Ctx = M.getContext();
-  SmallVector<Metadata *, 8> FieldNodes;
-  for (const RecipeField &F : Fields) {
-    SmallVector<Metadata *, 4> Ops{MDString::get(Ctx, F.Name)};
-    for (const std::string &V : F.Values)
-      Ops.push_back(MDString::get(Ctx, V));
-    FieldNodes.push_back(MDTuple::get(Ctx, Ops));
-  }
   M.getOrInsertNamedMetadata(RecipeMetadataName)
-      ->addOperand(MDTuple::get(Ctx, FieldNodes));
+      ->addOperand(recipeNode(M.getContext(), Fields));
 }
 
 std::string bitcodeOf(const Module &M) {

@@ -25,8 +25,10 @@
 #include <vector>
 
 namespace llvm {
+class LLVMContext;
+class MDTuple;
 class Module;
-}
+} // namespace llvm
 
 namespace ltocache {
 
@@ -38,6 +40,11 @@ struct RecipeField {
   std::vector<std::string> Values;
 };
 
+/// One recipe as metadata: a tuple of fields, each a tuple of strings.
+llvm::MDTuple *recipeNode(llvm::LLVMContext &Ctx,
+                          const std::vector<RecipeField> &Fields);
+
+/// Makes \p Fields the module's only recipe.
 void attachRecipe(llvm::Module &M, const std::vector<RecipeField> &Fields);
 
 /// The recipe of \p M itself (not one imported with its functions), or
