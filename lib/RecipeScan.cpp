@@ -91,6 +91,8 @@ public:
 private:
   bool scanModule();
   bool scanMetadata();
+  bool reread(uint64_t At, unsigned AbbrevID, uint64_t After,
+              SmallVectorImpl<uint64_t> &Record, StringRef *Blob = nullptr);
   bool readTuple(uint64_t ID, SmallVectorImpl<uint64_t> &Ops);
   std::optional<StringRef> stringAt(uint64_t ID) const;
   bool readRecipes(ArrayRef<uint64_t> RecipeIDs);
@@ -201,12 +203,7 @@ bool Scanner::scanModule() {
         return false;
       if (*Code != bitc::MODULE_CODE_SOURCE_FILENAME)
         break;
-      uint64_t After = Stream.GetCurrentBitNo();
-      Record.clear();
-      if (failed(Stream.JumpToBit(At)))
-        return false;
-      Expected<unsigned> Again = Stream.readRecord(E->ID, Record);
-      if (failed(Again) || Stream.GetCurrentBitNo() != After)
+      if (!reread(At, E->ID, Stream.GetCurrentBitNo(), Record))
         return false;
       SourceFileName.emplace(Record.begin(), Record.end());
       break;
@@ -243,18 +240,16 @@ bool Scanner::scanMetadata() {
       return false;
     uint64_t After = Stream.GetCurrentBitNo();
     auto Reread = [&](StringRef *Blob) {
-      Record.clear();
-      if (failed(Stream.JumpToBit(At)))
-        return false;
-      Expected<unsigned> Again = Stream.readRecord(E->ID, Record, Blob);
-      return !failed(Again) && Stream.GetCurrentBitNo() == After;
+      return reread(At, E->ID, After, Record, Blob);
     };
 
     switch (*Code) {
     case bitc::METADATA_STRINGS: {
+      // Strings come first; after a jump to the index they would be
+      // numbered out of order.
       StringRef Blob;
-      if (!Reread(&Blob) || Record.size() != 2 || Record[0] == 0 ||
-          Record[1] > Blob.size())
+      if (IndexedRecords || !Reread(&Blob) || Record.size() != 2 ||
+          Record[0] == 0 || Record[1] > Blob.size())
         return false;
       uint64_t Count = Record[0];
       SimpleBitstreamCursor Lengths(
@@ -344,6 +339,16 @@ bool Scanner::scanMetadata() {
       return false;
     }
   }
+}
+
+/// Reads again the record at bit \p At, which skipRecord took to \p After.
+bool Scanner::reread(uint64_t At, unsigned AbbrevID, uint64_t After,
+                     SmallVectorImpl<uint64_t> &Record, StringRef *Blob) {
+  Record.clear();
+  if (failed(Stream.JumpToBit(At)))
+    return false;
+  Expected<unsigned> Again = Stream.readRecord(AbbrevID, Record, Blob);
+  return !failed(Again) && Stream.GetCurrentBitNo() == After;
 }
 
 std::optional<StringRef> Scanner::stringAt(uint64_t ID) const {

@@ -4,7 +4,7 @@
 // Reading the recipe through LLVM's bitcode reader builds a lazy Module: a
 // context, every global and function declaration with its attributes, and
 // all module-level metadata (the whole debug-info graph of a -g module).
-// On a cold link that was ~0.35 ms of the distributor's CPU per job on
+// On a cold link that was ~0.3 ms of the distributor's CPU per job on
 // small modules, more with debug info. This scanner walks the bitstream
 // instead: it skips every block but the module-level metadata, counts
 // metadata IDs, and reads only the strings and tuples the recipe is made of.
