@@ -111,8 +111,9 @@ public:
         Answer = Pending[Id].get_future();
         if (Error E = writeFrame(Socket, FrameKind::Compile, Id, {Payload})) {
           // It no longer reads: unusable, even if still running. Stopping
-          // it ends its replies too, so the reader finishes.
-          DeathReason =
+          // it ends its replies too, so the reader finishes, and says why
+          // (a server that crashed also fails this write).
+          WriteFailure =
               "stopped reading requests (" + toString(std::move(E)) + ")";
           Dead = true;
           ::kill(Pid, SIGKILL);
@@ -149,6 +150,7 @@ private:
       warnLine(Refusal + "; compiling '" + Job.Module + "' as a process");
     } else {
       std::call_once(DeathReported, [&] {
+        ReasonKnown.wait();
         std::lock_guard<std::mutex> G(Lock);
         warnLine("the compile server " + DeathReason +
                  "; compiling the remaining misses as processes");
@@ -199,21 +201,35 @@ private:
     // Whatever ended the stream, this server is done for the link.
     if (!Why.empty())
       ::kill(Pid, SIGKILL);
-    std::string Exit = reap();
-    std::lock_guard<std::mutex> G(Lock);
-    Dead = true;
-    if (DeathReason.empty()) // Else a failed write said why first.
-      DeathReason = Why.empty() ? Exit : Why;
-    for (auto &P : Pending)
-      P.second.set_value(Reply{true, ResultStatus::Failed, ""});
-    Pending.clear();
+    int Status = reap();
+    {
+      std::lock_guard<std::mutex> G(Lock);
+      Dead = true;
+      // A failed write killed it; if it had died first (a crash also fails
+      // writes), its own exit is the better reason.
+      if (!Why.empty())
+        DeathReason = Why;
+      else if (!WriteFailure.empty() && WIFSIGNALED(Status) &&
+               WTERMSIG(Status) == SIGKILL)
+        DeathReason = WriteFailure;
+      else
+        DeathReason = describeExit(Status);
+      for (auto &P : Pending)
+        P.second.set_value(Reply{true, ResultStatus::Failed, ""});
+      Pending.clear();
+    }
+    ReaderDone.set_value();
   }
 
-  /// Waits for the server's exit; says how it ended.
-  std::string reap() {
+  /// Waits for the server's exit; its wait status.
+  int reap() {
     int Status = 0;
     while (::waitpid(Pid, &Status, 0) < 0 && errno == EINTR)
       ;
+    return Status;
+  }
+
+  static std::string describeExit(int Status) {
     if (WIFSIGNALED(Status))
       return "was killed by signal " + std::to_string(WTERMSIG(Status));
     return "exited with code " + std::to_string(WEXITSTATUS(Status));
@@ -227,7 +243,10 @@ private:
   uint64_t NextId = 1;
   std::map<uint64_t, std::promise<Reply>> Pending;
   bool Dead = false;
-  std::string DeathReason;
+  std::string WriteFailure; ///< Why a request could not be sent.
+  std::string DeathReason;  ///< Set by the reader, once the server is reaped.
+  std::promise<void> ReaderDone;
+  std::shared_future<void> ReasonKnown = ReaderDone.get_future().share();
   std::once_flag DeathReported;
 };
 
