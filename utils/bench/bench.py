@@ -19,6 +19,11 @@ as ratios to lld's in-process ThinLTO:
                      link (new code, cache already in use)
   ltocache-warm      the same cache again
   ltocache-process   ltocache-dtlto, empty cache, --backend=process
+  dtlto-floor        lld's DTLTO with a distributor that does no work
+                     (floor_distributor.c: it hard-links objects saved
+                     from one untimed link): what lld's own DTLTO steps
+                     cost, the least any DTLTO distributor, and so any
+                     cache behind one, can take
 
 Remote cache rows (ltocache-dtlto --remote=URL, each run from an empty local
 cache; nginx with WebDAV PUT and fault_proxy.py from test/Inputs are started
@@ -35,7 +40,7 @@ this script):
                            answered (default budgets)
   ltocache-refused-remote  http://127.0.0.1:1/, nothing listening
 
---scenarios takes row names and the groups "local" (the seven rows above the
+--scenarios takes row names and the groups "local" (the eight rows above the
 remote ones) and "remote" (the five remote rows); the default is both. After
 the table, the distributor's summary line of each ltocache row's last run.
 
@@ -64,7 +69,7 @@ TEST_INPUTS = os.path.join(HERE, "..", "..", "test", "Inputs")
 
 LOCAL_SCENARIOS = ["lld", "lld-cache-cold", "lld-cache-warm", "ltocache-cold",
                    "ltocache-cold-reused-dir", "ltocache-warm",
-                   "ltocache-process"]
+                   "ltocache-process", "dtlto-floor"]
 REMOTE_SCENARIOS = ["ltocache-remote-cold", "ltocache-remote-hit",
                     "ltocache-slow-remote", "ltocache-dead-remote",
                     "ltocache-refused-remote"]
@@ -324,6 +329,15 @@ class RemoteServers:
         self.procs = []
 
 
+def build_floor_distributor(work):
+    """Compiles floor_distributor.c into work (static: its own start-up must
+    not hide what lld's DTLTO steps cost)."""
+    exe = os.path.join(work, "floor_distributor")
+    sh([CLANG, "-O2", "-static", "-o", exe,
+        os.path.join(HERE, "floor_distributor.c")])
+    return exe
+
+
 def summary(err):
     """The distributor's summary line in a link's stderr."""
     lines = [l for l in err.splitlines() if re.match(r"ltocache: \d+ jobs", l)]
@@ -430,6 +444,21 @@ def main():
                 os.makedirs(os.path.join(lto_cache, "v1", area,
                                          "%02x" % shard))
 
+    floor_objs = os.path.join(args.work, "floor-objects")
+    floor = os.path.join(args.work, "floor_distributor")
+    if "dtlto-floor" in chosen:
+        floor = build_floor_distributor(args.work)
+        # Untimed, once per benchmark run: the objects the floor links,
+        # compiled by ltocache into a cache of their own.
+        fill_cache = os.path.join(args.work, "floor-fill-cache")
+        fresh(fill_cache, floor_objs)
+        os.makedirs(floor_objs)
+        timed(link + ["-fthinlto-distributor=" + floor] +
+              ["-Xthinlto-distributor=" + a
+               for a in ("--fill", floor_objs, dtlto,
+                         "--cache-dir=" + fill_cache)], cwd)
+        fresh(fill_cache)
+
     # name -> (prepare, argv)
     scenarios = {
         "lld": (lambda: None, link),
@@ -442,6 +471,9 @@ def main():
         "ltocache-warm": (lambda: None, link + dist()),
         "ltocache-process": (lambda: fresh(lto_cache),
                              link + dist(["--backend=process"])),
+        "dtlto-floor": (lambda: None,
+                        link + ["-fthinlto-distributor=" + floor,
+                                "-Xthinlto-distributor=" + floor_objs]),
     }
     filled = None
     if any(s in REMOTE_SCENARIOS for s in chosen):
