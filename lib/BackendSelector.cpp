@@ -88,6 +88,16 @@ public:
     return notThisClang(C, Job, Request);
   }
 
+  bool queuesCompiles() override {
+    std::call_once(Once, [this] { choose(); });
+    if (!Chosen || !InProcess)
+      return false;
+    if (VersionKnown.load(std::memory_order_acquire) &&
+        !VersionObstacle.empty())
+      return false;
+    return Chosen->queuesCompiles();
+  }
+
   /// "none" until a backend has been chosen: a background preload may
   /// still be choosing when no compile ever asked for one.
   StringRef name() const override {

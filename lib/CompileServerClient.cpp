@@ -89,6 +89,13 @@ public:
     ::close(Socket);
   }
 
+  /// Its threads take requests from a queue; once it is dead, compiles run
+  /// as processes, each needing a core of its own.
+  bool queuesCompiles() override {
+    std::lock_guard<std::mutex> G(Lock);
+    return !Dead;
+  }
+
   /// The job runs with its own arguments (so derived names, such as a
   /// split-DWARF file, stay what the remote compiler would make); the
   /// object comes back in memory and clang never writes it.

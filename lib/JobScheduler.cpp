@@ -275,6 +275,8 @@ void JobScheduler::runMisses(const std::vector<size_t> &Misses,
         1u, hardware_concurrency(Options.Workers).compute_thread_count());
     for (unsigned W = 0; W < WorkerCount; ++W)
       startWorker();
+    if (Misses.size() > WorkerCount)
+      startWorker(/*Spare=*/true);
   }
   Changed.wait(L, [&] { return Unsettled == 0; });
 
@@ -309,9 +311,10 @@ void JobScheduler::runMisses(const std::vector<size_t> &Misses,
              "remote cache unusable, compiling locally: " + RemoteUnusable);
 }
 
-void JobScheduler::startWorker() {
+void JobScheduler::startWorker(bool Spare) {
   Workers.emplace_back();
   Worker *W = &Workers.back();
+  W->Spare = Spare;
   W->Thread = std::thread([this, W] { workerLoop(W); });
 }
 
@@ -319,6 +322,14 @@ void JobScheduler::workerLoop(Worker *Self) {
   std::unique_lock<std::mutex> L(Lock);
   Self->Tid = ::gettid();
   while (!Self->Abandoned) {
+    if (Self->Spare) {
+      // Not under the lock: choosing the backend may take a while.
+      L.unlock();
+      bool Wanted = Backend.queuesCompiles();
+      L.lock();
+      if (!Wanted)
+        break;
+    }
     size_t I = pickJob();
     if (I == SIZE_MAX)
       break;

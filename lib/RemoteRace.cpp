@@ -124,7 +124,7 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
                               }) < WorkerCount) {
       W->Abandoned = true;
       ::setpriority(PRIO_PROCESS, W->Tid, 19);
-      startWorker();
+      startWorker(W->Spare);
     }
     if (BatchCancel && llvm::all_of(Order, [&](size_t J) {
           return States[J].Claimed && Outcomes[J].What == JobOutcome::RemoteHit;

@@ -78,6 +78,15 @@ public:
   /// begin it now. Thread-safe, may be called many times.
   virtual void prepare() {}
 
+  /// True when the backend runs compiles on threads of its own and queues
+  /// those it cannot start yet (the compile server). The scheduler then
+  /// keeps one compile more asked than it has workers, so that when a
+  /// compile ends the backend starts the next at once instead of idling
+  /// while the scheduler stores the result and asks again. Asked before
+  /// each such extra compile; may wait until the backend is chosen.
+  /// Thread-safe.
+  virtual bool queuesCompiles() { return false; }
+
   /// A backend that wants all misses at once (another distributor) says so
   /// here and implements compileBatch; the others get compile() per job on
   /// the scheduler's workers. Requests[I] belongs to Jobs[I]; the batch's

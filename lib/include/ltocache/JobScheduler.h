@@ -98,6 +98,9 @@ private:
     std::thread Thread;
     bool Abandoned = false; ///< Its compile's result is no longer wanted.
     bool Exited = false;
+    /// The one compile asked beyond the workers, for a backend that
+    /// queues compiles; it stops when the backend no longer does.
+    bool Spare = false;
     int Tid = 0; ///< For lowering its priority once abandoned.
   };
   /// A missed job's progress through phase 2. Guarded by Lock.
@@ -133,7 +136,7 @@ private:
 
   void runMisses(const std::vector<size_t> &Misses, LinkStats &Stats);
   void runBatch(const std::vector<size_t> &Misses);
-  void startWorker(); // Lock held.
+  void startWorker(bool Spare = false); // Lock held.
   void workerLoop(Worker *Self);
   /// The next job to compile, or SIZE_MAX. Lock held.
   size_t pickJob();
