@@ -9,6 +9,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <fcntl.h>
 #include <future>
@@ -65,6 +66,7 @@ static Error errnoError(const Twine &What) {
 struct Reply {
   bool Lost = false; ///< The server died first.
   ResultStatus Status = ResultStatus::Failed;
+  uint64_t Micros = 0; ///< The compile's own time, by the server's clock.
   std::string Data;
 };
 
@@ -143,6 +145,7 @@ public:
                                Job.Module.c_str());
     CompiledObject O;
     O.InMemory = MemoryBuffer::getMemBufferCopy(R.Data, Job.Output);
+    O.CompileMicros = std::max<uint64_t>(R.Micros, 1);
     return O;
   }
 
@@ -163,7 +166,15 @@ private:
                  "; compiling the remaining misses as processes");
       });
     }
-    return Fallback->compile(Common, Job, Request);
+    // Timed here: the request may have waited in the server's queue.
+    auto Start = std::chrono::steady_clock::now();
+    Expected<CompiledObject> R = Fallback->compile(Common, Job, Request);
+    if (R && !R->CompileMicros)
+      R->CompileMicros = std::max<int64_t>(
+          1, std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::steady_clock::now() - Start)
+                 .count());
+    return R;
   }
 
   void readReplies() {
@@ -191,7 +202,9 @@ private:
       }
       StringRef In = (*F)->Payload, Data;
       uint32_t Status;
-      if (!takeU32(In, Status) || !takeString(In, Data) || !In.empty() ||
+      uint64_t Micros;
+      if (!takeU32(In, Status) || !takeU64(In, Micros) ||
+          !takeString(In, Data) || !In.empty() ||
           Status > uint32_t(ResultStatus::Refused)) {
         Why = "sent a malformed result";
         break;
@@ -202,7 +215,8 @@ private:
         Why = "answered a request it was not sent";
         break;
       }
-      It->second.set_value(Reply{false, ResultStatus(Status), Data.str()});
+      It->second.set_value(
+          Reply{false, ResultStatus(Status), Micros, Data.str()});
       Pending.erase(It);
     }
     // Whatever ended the stream, this server is done for the link.
@@ -222,7 +236,7 @@ private:
       else
         DeathReason = describeExit(Status);
       for (auto &P : Pending)
-        P.second.set_value(Reply{true, ResultStatus::Failed, ""});
+        P.second.set_value(Reply{true, ResultStatus::Failed, 0, ""});
       Pending.clear();
     }
     ReaderDone.set_value();

@@ -109,6 +109,10 @@ void appendU32(std::string &Out, uint32_t V) {
   Out.append(reinterpret_cast<const char *>(&V), sizeof V);
 }
 
+void appendU64(std::string &Out, uint64_t V) {
+  Out.append(reinterpret_cast<const char *>(&V), sizeof V);
+}
+
 std::string stringHeader(size_t Size) {
   std::string H;
   appendU32(H, uint32_t(Size));
@@ -121,6 +125,14 @@ void appendString(std::string &Out, StringRef S) {
 }
 
 bool takeU32(StringRef &In, uint32_t &V) {
+  if (In.size() < sizeof V)
+    return false;
+  memcpy(&V, In.data(), sizeof V);
+  In = In.drop_front(sizeof V);
+  return true;
+}
+
+bool takeU64(StringRef &In, uint64_t &V) {
   if (In.size() < sizeof V)
     return false;
   memcpy(&V, In.data(), sizeof V);

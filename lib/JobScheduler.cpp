@@ -366,7 +366,8 @@ void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
 
   auto Start = std::chrono::steady_clock::now();
   Expected<CompiledObject> R = Backend.compile(Common, Jobs[I], Request);
-  uint64_t Micros = microsSince(Start);
+  uint64_t Micros =
+      R && R->CompileMicros ? R->CompileMicros : microsSince(Start);
 
   L.lock();
   S.CompiledBy = nullptr;

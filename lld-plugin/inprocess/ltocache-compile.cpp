@@ -19,6 +19,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <malloc.h>
 #include <mutex>
 #include <signal.h>
@@ -92,14 +93,19 @@ int main(int argc, char **argv) {
 
       SmallVector<char, 0> Object;
       std::string Message;
+      auto Start = std::chrono::steady_clock::now();
       InProcessCompiler::Status S =
           Compiler.compile(Argv, Capture, Object, Message);
+      uint64_t Micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - Start)
+                            .count();
       std::string Head;
       ResultStatus RS =
           S == InProcessCompiler::Status::Compiled  ? ResultStatus::Compiled
           : S == InProcessCompiler::Status::Refused ? ResultStatus::Refused
                                                     : ResultStatus::Failed;
       appendU32(Head, uint32_t(RS));
+      appendU64(Head, Micros);
       StringRef Body = RS == ResultStatus::Compiled
                            ? StringRef(Object.data(), Object.size())
                            : StringRef(Message);

@@ -27,6 +27,8 @@ import sys
 
 HELLO, COMPILE, RESULT = 1, 2, 3
 FAILED, REFUSED = 1, 2
+# CompileServerProtocolVersion: results carry the compile's microseconds.
+PROTOCOL = 2
 
 
 def frame(kind, ident, payload):
@@ -65,7 +67,7 @@ def main():
     if mode == "stranger":
         version = b"Fake clang version 0.0"
     out = os.fdopen(1, "wb", buffering=0)
-    out.write(frame(HELLO, 0, struct.pack("=I", 1) + counted(version)))
+    out.write(frame(HELLO, 0, struct.pack("=I", PROTOCOL) + counted(version)))
     if mode == "deaf":
         never, _ = os.pipe()
         select.select([never], [], [], 120)
@@ -79,10 +81,10 @@ def main():
         if mode == "die":
             os.kill(os.getpid(), signal.SIGSEGV)
         if mode == "stranger":
-            out.write(frame(RESULT, ident, struct.pack("=I", FAILED) +
+            out.write(frame(RESULT, ident, struct.pack("=IQ", FAILED, 0) +
                             counted(b"fake server: failed")))
         else:
-            out.write(frame(RESULT, ident, struct.pack("=I", REFUSED) +
+            out.write(frame(RESULT, ident, struct.pack("=IQ", REFUSED, 0) +
                             counted(b"fake server: refused")))
 
 

@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""queue_probe_server.py REPORT SERVER [server args...]: stands between the
-distributor and a real compile server (ltocache-compile), relaying every
-frame both ways, to show whether the distributor keeps a compile queued at
-the server (lib/include/ltocache/CompileBackend.h, queuesCompiles).
+"""queue_probe_server.py [--stamp-micros=N] REPORT SERVER [server args...]:
+stands between the distributor and a real compile server (ltocache-compile),
+relaying every frame both ways, to show whether the distributor keeps a
+compile queued at the server (lib/include/ltocache/CompileBackend.h,
+queuesCompiles), and whose clock times the compiles.
 
 The server's first result is held back until a second compile request has
 arrived; then REPORT gets "queued", and the result goes on. If no second
 request comes within 20 s, or the distributor ends its input first, REPORT
 gets "not queued" and the result goes on anyway (a distributor that asks
 for one compile per worker only asks again after that result).
+
+With --stamp-micros=N, every result says its compile took N microseconds
+(the server's own figure is replaced): a distributor that counts the
+server's figure, not the time a request spent queued, reports N per job.
 """
 import os
 import struct
@@ -18,6 +23,8 @@ import threading
 
 COMPILE, RESULT = 2, 3
 HEADER = struct.Struct("=IIQQ")
+# A result's payload starts with u32 status, u64 microseconds.
+MICROS_AT = HEADER.size + 4
 
 
 def read_exactly(fd, n):
@@ -40,7 +47,11 @@ def frames(fd):
 
 
 def main():
-    report, server = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    stamp = None
+    if args[0].startswith("--stamp-micros="):
+        stamp = struct.pack("=Q", int(args.pop(0).split("=", 1)[1]))
+    report, server = args[0], args[1:]
     child = subprocess.Popen(server, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, bufsize=0)
     asked = threading.Condition()
@@ -60,6 +71,8 @@ def main():
     threading.Thread(target=to_server, daemon=True).start()
     first = True
     for kind, data in frames(child.stdout.fileno()):
+        if kind == RESULT and stamp:
+            data = data[:MICROS_AT] + stamp + data[MICROS_AT + 8:]
         if kind == RESULT and first:
             first = False
             with asked:

@@ -42,6 +42,7 @@ TEST(CompileServerProtocol, FramesRoundTripInOrder) {
   std::thread Writer([&] {
     std::string Head;
     appendU32(Head, 7);
+    appendU64(Head, 0x0123456789abcdefULL);
     EXPECT_FALSE(bool(writeFrame(P.Write, FrameKind::Result, 42,
                                  {Head, stringHeader(Big.size()), Big})));
     EXPECT_FALSE(bool(writeFrame(P.Write, FrameKind::Hello, 1, {})));
@@ -56,6 +57,9 @@ TEST(CompileServerProtocol, FramesRoundTripInOrder) {
   uint32_t V;
   ASSERT_TRUE(takeU32(In, V));
   EXPECT_EQ(V, 7u);
+  uint64_t W;
+  ASSERT_TRUE(takeU64(In, W));
+  EXPECT_EQ(W, 0x0123456789abcdefULL);
   ASSERT_TRUE(takeString(In, S));
   EXPECT_TRUE(S == Big);
   EXPECT_TRUE(In.empty());

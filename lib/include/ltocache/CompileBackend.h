@@ -62,6 +62,10 @@ struct CompileRequest {
 /// object is at OutputPath.
 struct CompiledObject {
   std::unique_ptr<llvm::MemoryBuffer> InMemory;
+  /// How long the compile itself took, when the backend knows better than
+  /// the caller's clock (a compile queued at the server waited first); 0:
+  /// the caller's clock.
+  uint64_t CompileMicros = 0;
 };
 
 class CompileBackend {

@@ -9,7 +9,9 @@
 //
 //   server -> client  Hello    u32 protocol version, str clang full version
 //   client -> server  Compile  u32 argc, str argv[argc], str capture path
-//   server -> client  Result   u32 ResultStatus, str object or message
+//   server -> client  Result   u32 ResultStatus, u64 microseconds the
+//                              compile took (from leaving the server's
+//                              queue), str object or message
 //
 // The client closes its end when it has no request outstanding; the server
 // exits when it reads end-of-file.
@@ -28,7 +30,7 @@
 
 namespace ltocache {
 
-constexpr uint32_t CompileServerProtocolVersion = 1;
+constexpr uint32_t CompileServerProtocolVersion = 2;
 
 enum class FrameKind : uint32_t { Hello = 1, Compile = 2, Result = 3 };
 
@@ -54,13 +56,15 @@ llvm::Error writeFrame(int FD, FrameKind Kind, uint64_t Id,
 /// Reads one frame; std::nullopt at end-of-file before its first byte.
 llvm::Expected<std::optional<Frame>> readFrame(int FD);
 
-/// Payload encoding: a u32, a counted string.
+/// Payload encoding: a u32, a u64, a counted string.
 void appendU32(std::string &Out, uint32_t V);
+void appendU64(std::string &Out, uint64_t V);
 void appendString(std::string &Out, llvm::StringRef S);
 /// The encoding of a counted string's length, for writeFrame's parts.
 std::string stringHeader(size_t Size);
 /// Consume from the front of \p In; false if it is too short.
 bool takeU32(llvm::StringRef &In, uint32_t &V);
+bool takeU64(llvm::StringRef &In, uint64_t &V);
 bool takeString(llvm::StringRef &In, llvm::StringRef &S);
 
 } // namespace ltocache
