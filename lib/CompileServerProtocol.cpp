@@ -105,13 +105,23 @@ Expected<std::optional<Frame>> readFrame(int FD) {
   return F;
 }
 
-void appendU32(std::string &Out, uint32_t V) {
+/// Integers in host byte order: both ends are built from the same tree.
+template <typename T> static void appendInt(std::string &Out, T V) {
   Out.append(reinterpret_cast<const char *>(&V), sizeof V);
 }
 
-void appendU64(std::string &Out, uint64_t V) {
-  Out.append(reinterpret_cast<const char *>(&V), sizeof V);
+template <typename T> static bool takeInt(StringRef &In, T &V) {
+  if (In.size() < sizeof V)
+    return false;
+  memcpy(&V, In.data(), sizeof V);
+  In = In.drop_front(sizeof V);
+  return true;
 }
+
+void appendU32(std::string &Out, uint32_t V) { appendInt(Out, V); }
+void appendU64(std::string &Out, uint64_t V) { appendInt(Out, V); }
+bool takeU32(StringRef &In, uint32_t &V) { return takeInt(In, V); }
+bool takeU64(StringRef &In, uint64_t &V) { return takeInt(In, V); }
 
 std::string stringHeader(size_t Size) {
   std::string H;
@@ -122,22 +132,6 @@ std::string stringHeader(size_t Size) {
 void appendString(std::string &Out, StringRef S) {
   appendU32(Out, uint32_t(S.size()));
   Out.append(S.data(), S.size());
-}
-
-bool takeU32(StringRef &In, uint32_t &V) {
-  if (In.size() < sizeof V)
-    return false;
-  memcpy(&V, In.data(), sizeof V);
-  In = In.drop_front(sizeof V);
-  return true;
-}
-
-bool takeU64(StringRef &In, uint64_t &V) {
-  if (In.size() < sizeof V)
-    return false;
-  memcpy(&V, In.data(), sizeof V);
-  In = In.drop_front(sizeof V);
-  return true;
 }
 
 bool takeString(StringRef &In, StringRef &S) {
