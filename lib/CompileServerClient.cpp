@@ -170,10 +170,7 @@ private:
     auto Start = std::chrono::steady_clock::now();
     Expected<CompiledObject> R = Fallback->compile(Common, Job, Request);
     if (R && !R->CompileMicros)
-      R->CompileMicros = std::max<int64_t>(
-          1, std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::steady_clock::now() - Start)
-                 .count());
+      R->CompileMicros = std::max<uint64_t>(microsSince(Start), 1);
     return R;
   }
 

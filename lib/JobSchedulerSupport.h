@@ -9,7 +9,6 @@
 
 #include "llvm/Support/Error.h"
 
-#include <chrono>
 #include <cstdint>
 
 namespace ltocache {
@@ -25,12 +24,6 @@ enum WarningKind : unsigned {
   UploadFailed = 1 << 5,
   ReportFailed = 1 << 6,
 };
-
-inline uint64_t microsSince(std::chrono::steady_clock::time_point Start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now() - Start)
-      .count();
-}
 
 } // namespace detail
 } // namespace ltocache

@@ -16,6 +16,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -101,6 +102,13 @@ public:
                                    llvm::ArrayRef<CompileRequest> Requests,
                                    CancelToken *Cancel);
 };
+
+/// Microseconds from \p Start to now: how compiles are timed.
+inline uint64_t microsSince(std::chrono::steady_clock::time_point Start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now() - Start)
+      .count();
+}
 
 /// Job.Args with the output ("-o <path>") replaced by \p OutputPath.
 std::vector<std::string> argsWithOutput(const BackendJob &Job,
