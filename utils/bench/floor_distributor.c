@@ -4,10 +4,13 @@
 // files), which no distributor, and so no cache behind one, can avoid.
 //
 //   floor_distributor <objdir> <jobs.json>
-//       hard-links <objdir>/<module's file name> to each job's output
+//       hard-links <objdir>/<N>-<module's file name> to the output of job N
 //   floor_distributor --fill <objdir> <distributor> [args...] <jobs.json>
 //       runs a real distributor, then copies each job's output into
-//       <objdir> under its module's file name (untimed, once)
+//       <objdir> under that name (untimed, once)
+//
+// lld numbers the jobs of the same link line the same way every time; the
+// number keeps modules of the same file name in different directories apart.
 //
 // C, one small static program: its own start-up must not hide lld's costs.
 // It reads only what lld 22 writes: compact JSON, each job's "args"
@@ -95,12 +98,14 @@ int main(int Argc, char **Argv) {
   if (!P)
     die("no jobs in", JobFile);
   char Module[4096], Output[4096], Saved[8192];
-  while ((P = stringAfter(P, "{\"args\":[\"", Module, sizeof Module))) {
+  for (unsigned N = 0;
+       (P = stringAfter(P, "{\"args\":[\"", Module, sizeof Module)); ++N) {
     P = stringAfter(P, "\"outputs\":[\"", Output, sizeof Output);
     if (!P)
       die("a job without outputs in", JobFile);
     const char *Base = strrchr(Module, '/');
-    snprintf(Saved, sizeof Saved, "%s/%s", ObjDir, Base ? Base + 1 : Module);
+    snprintf(Saved, sizeof Saved, "%s/%u-%s", ObjDir, N,
+             Base ? Base + 1 : Module);
     if (Fill)
       copyFile(Output, Saved);
     else if (link(Saved, Output) != 0)
