@@ -2,7 +2,7 @@
 
 #include "ClangRecipe.h"
 
-#include "ltocache/CacheKey.h"
+#include "Key/CacheKey.h"
 
 #include "clang/Basic/CodeGenOptions.h"
 #include "clang/Basic/Sanitizers.h"

@@ -3,7 +3,7 @@
 #ifndef LTOCACHE_CLANGRECIPE_H
 #define LTOCACHE_CLANGRECIPE_H
 
-#include "ltocache/ModuleRecipe.h"
+#include "Key/ModuleRecipe.h"
 
 #include <vector>
 

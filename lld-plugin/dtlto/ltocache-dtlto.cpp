@@ -9,18 +9,19 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "JobFile.h"
+#include "Job/JobFile.h"
 
-#include "ltocache/BackendSelector.h"
-#include "ltocache/CompileBackend.h"
-#include "ltocache/Config.h"
-#include "ltocache/FileSystem.h"
-#include "ltocache/JobScheduler.h"
-#include "ltocache/LocalStore.h"
-#include "ltocache/Pruner.h"
-#include "ltocache/RemoteStore.h"
-#include "ltocache/StatsLog.h"
-#include "ltocache/ToolchainIdentity.h"
+#include "Compile/BackendSelector.h"
+#include "Compile/CompileBackend.h"
+#include "Config/Config.h"
+#include "Key/ToolchainIdentity.h"
+#include "Link/JobScheduler.h"
+#include "Link/StatsLog.h"
+#include "Remote/RemoteStore.h"
+#include "Store/LocalStore.h"
+#include "Store/MemoStore.h"
+#include "Store/Pruner.h"
+#include "Support/FileSystem.h"
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"

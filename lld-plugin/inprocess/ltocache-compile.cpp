@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Compile/CompileServerProtocol.h"
 #include "InProcessCompiler.h"
-#include "ltocache/CompileServerProtocol.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ThreadPool.h"

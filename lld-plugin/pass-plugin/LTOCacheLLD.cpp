@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ltocache/ModuleRecipe.h"
+#include "Key/ModuleRecipe.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/Module.h"

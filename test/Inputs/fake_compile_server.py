@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """fake_compile_server.py MODE CLANG [server args...]: stands in for
-ltocache-compile (lib/include/ltocache/CompileServerProtocol.h) to show how
+ltocache-compile (lib/Compile/CompileServerProtocol.h) to show how
 the distributor copes with a server that fails.
 
   die      greets as CLANG's version, then kills itself (SIGSEGV) on the

@@ -2,7 +2,7 @@
 """queue_probe_server.py [--stamp-micros=N] REPORT SERVER [server args...]:
 stands between the distributor and a real compile server (ltocache-compile),
 relaying every frame both ways, to show whether the distributor keeps a
-compile queued at the server (lib/include/ltocache/CompileBackend.h,
+compile queued at the server (lib/Compile/CompileBackend.h,
 queuesCompiles), and whose clock times the compiles.
 
 The server's first result is held back until a second compile request has

@@ -11,8 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ltocache/Entry.h"
-#include "ltocache/RemoteStore.h"
+#include "Remote/RemoteStore.h"
+#include "Store/Entry.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"

@@ -17,10 +17,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ltocache/Entry.h"
-#include "ltocache/FileSystem.h"
-#include "ltocache/LocalStore.h"
-#include "ltocache/Pruner.h"
+#include "Store/Entry.h"
+#include "Store/LocalStore.h"
+#include "Store/Pruner.h"
+#include "Support/FileSystem.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -43,7 +43,7 @@ static cl::opt<std::string> Dir("dir", cl::Required, cl::desc("cache dir"));
 static cl::opt<unsigned> Workers("workers", cl::init(16));
 static cl::opt<unsigned> Rounds("rounds", cl::init(5));
 static cl::opt<unsigned> Ops("ops", cl::init(100),
-                            cl::desc("operations per worker per round"));
+                             cl::desc("operations per worker per round"));
 static cl::opt<unsigned> Keys("keys", cl::init(24));
 static cl::opt<unsigned> Seed("seed", cl::init(1));
 static cl::opt<std::string>
@@ -217,8 +217,7 @@ int main(int argc, char **argv) {
   auto FS = createFileSystem("");
   SmallString<256> Root(Dir);
   sys::path::append(Root, "v1");
-  auto Final =
-      pruneStore(Root, *parsePolicy("prune_interval=0s"), **FS, true);
+  auto Final = pruneStore(Root, *parsePolicy("prune_interval=0s"), **FS, true);
   if (!Final) {
     errs() << toString(Final.takeError()) << "\n";
     return 1;
@@ -234,9 +233,9 @@ int main(int argc, char **argv) {
       continue;
     std::optional<Digest> Key = digestFromHex(sys::path::filename(It->path()));
     auto Bytes = MemoryBuffer::getFile(It->path());
-    auto Decoded = Key && Bytes ? decodeEntry((*Bytes)->getBuffer(), *Key)
-                                : Expected<DecodedEntry>(
-                                      createStringError("unreadable"));
+    auto Decoded =
+        Key && Bytes ? decodeEntry((*Bytes)->getBuffer(), *Key)
+                     : Expected<DecodedEntry>(createStringError("unreadable"));
     if (!Decoded || !KeyIndex.count(*Key) ||
         Decoded->Payload != payloadOf(KeyIndex[*Key])) {
       errs() << "bad entry " << It->path() << "\n";
@@ -247,8 +246,8 @@ int main(int argc, char **argv) {
     }
     ++Verified;
   }
-  for (sys::fs::directory_iterator It(Root + "/tmp", EC), End;
-       It != End && !EC; It.increment(EC)) {
+  for (sys::fs::directory_iterator It(Root + "/tmp", EC), End; It != End && !EC;
+       It.increment(EC)) {
     errs() << "temporary file left: " << It->path() << "\n";
     ++TempsLeft;
   }
@@ -264,7 +263,7 @@ int main(int argc, char **argv) {
   outs() << "corrupt payloads returned: " << Tally['X'] << "\n";
   outs() << "worker failures: " << Failures << "\n";
   outs() << "entries verified: " << Verified << ", bad: " << Bad << "\n";
-  outs() << "stale temporaries removed at the end: "
-         << Final->StaleTemporaries << ", left: " << TempsLeft << "\n";
+  outs() << "stale temporaries removed at the end: " << Final->StaleTemporaries
+         << ", left: " << TempsLeft << "\n";
   return Tally['X'] || Failures || Bad || TempsLeft ? 1 : 0;
 }

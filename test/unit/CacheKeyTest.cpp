@@ -1,4 +1,4 @@
-#include "ltocache/CacheKey.h"
+#include "Key/CacheKey.h"
 
 #include "TestUtil.h"
 

@@ -1,4 +1,4 @@
-#include "ltocache/CompileBackend.h"
+#include "Compile/CompileBackend.h"
 
 #include "gtest/gtest.h"
 

@@ -1,6 +1,6 @@
 //===- CompileServerProtocolTest.cpp - Frames over a pipe -----------------===//
 
-#include "ltocache/CompileServerProtocol.h"
+#include "Compile/CompileServerProtocol.h"
 
 #include "gtest/gtest.h"
 

@@ -1,6 +1,6 @@
-#include "ltocache/Config.h"
-#include "ltocache/Pruner.h"
-#include "ltocache/RemoteStore.h"
+#include "Config/Config.h"
+#include "Remote/RemoteStore.h"
+#include "Store/Pruner.h"
 
 #include "TestUtil.h"
 

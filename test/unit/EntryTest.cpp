@@ -1,4 +1,4 @@
-#include "ltocache/Entry.h"
+#include "Store/Entry.h"
 
 #include "TestUtil.h"
 

@@ -1,4 +1,4 @@
-#include "ltocache/FileSystem.h"
+#include "Support/FileSystem.h"
 
 #include "TestUtil.h"
 

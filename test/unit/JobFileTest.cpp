@@ -1,4 +1,4 @@
-#include "JobFile.h"
+#include "Job/JobFile.h"
 
 #include "TestUtil.h"
 

@@ -1,4 +1,4 @@
-#include "ltocache/LinkStats.h"
+#include "Link/LinkStats.h"
 
 #include "gtest/gtest.h"
 

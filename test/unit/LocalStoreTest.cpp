@@ -1,6 +1,6 @@
-#include "ltocache/LocalStore.h"
-#include "ltocache/Entry.h"
-#include "ltocache/FileSystem.h"
+#include "Store/LocalStore.h"
+#include "Store/Entry.h"
+#include "Support/FileSystem.h"
 
 #include "TestUtil.h"
 

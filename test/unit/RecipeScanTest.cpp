@@ -1,8 +1,8 @@
 // The bitstream scan of a module's recipe against LLVM's reader, on modules
 // built here (test/clang-plugin/recipe-scan.test does the same on modules
 // from real clang).
-#include "ltocache/RecipeScan.h"
-#include "ltocache/ModuleRecipe.h"
+#include "Key/RecipeScan.h"
+#include "Key/ModuleRecipe.h"
 
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/DIBuilder.h"

@@ -2,7 +2,7 @@
 #ifndef LTOCACHE_TEST_UNIT_TESTUTIL_H
 #define LTOCACHE_TEST_UNIT_TESTUTIL_H
 
-#include "ltocache/CacheKey.h"
+#include "Key/CacheKey.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"

@@ -1,4 +1,4 @@
-#include "ltocache/WholeFile.h"
+#include "Support/WholeFile.h"
 
 #include "TestUtil.h"
 

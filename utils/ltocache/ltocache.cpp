@@ -10,14 +10,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ltocache/Config.h"
-#include "ltocache/Entry.h"
-#include "ltocache/FileSystem.h"
-#include "ltocache/LocalStore.h"
-#include "ltocache/ModuleRecipe.h"
-#include "ltocache/Pruner.h"
-#include "ltocache/RecipeScan.h"
-#include "ltocache/StatsLog.h"
+#include "Config/Config.h"
+#include "Key/ModuleRecipe.h"
+#include "Key/RecipeScan.h"
+#include "Link/StatsLog.h"
+#include "Store/Entry.h"
+#include "Store/LocalStore.h"
+#include "Store/Pruner.h"
+#include "Support/FileSystem.h"
 
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"

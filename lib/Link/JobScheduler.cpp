@@ -1,0 +1,519 @@
+//===- JobScheduler.cpp - Runs a link's jobs through the cache ------------===//
+
+#include "Link/JobScheduler.h"
+#include "Link/JobSchedulerSupport.h"
+#include "Store/Entry.h"
+#include "Support/Warning.h"
+#include "Support/WholeFile.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/Chrono.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+using namespace llvm;
+using namespace ltocache::detail;
+
+namespace ltocache {
+
+void JobScheduler::warnOnce(unsigned Kind, const Twine &Message) {
+  std::lock_guard<std::mutex> G(WarnLock);
+  if (WarnedKinds & Kind)
+    return;
+  WarnedKinds |= Kind;
+  warnLine(Message);
+}
+
+bool JobScheduler::lookupJob(size_t I) {
+  const BackendJob &Job = Jobs[I];
+  JobOutcome &O = Outcomes[I];
+  if (!Store || !Basis)
+    return false;
+  // The job's own inputs first: the basis may still be on its way.
+  auto F = computeJobFields(Job, Files, Memo);
+  if (!F) {
+    warnOnce(NoKey, "cannot key job for '" + Job.Module +
+                        "', compiling it uncached: " + toString(F.takeError()));
+    return false;
+  }
+  const LinkKeyBasis *B = Basis();
+  if (!B)
+    return false;
+  Keys[I] = finishJobKey(*B, *F);
+  LookupResult L = Store->lookup(Keys[I]->Key);
+  if (!L.Corruption.empty()) {
+    O.CorruptFound = true;
+    warnOnce(Corrupt, "corrupt cache entry moved aside: " + L.Corruption);
+  }
+  if (!L.Hit)
+    return false;
+  switch (Store->placeHit(*L.Hit, Job.Output)) {
+  case LocalStore::Placement::Linked:
+    O.Linked = true;
+    break;
+  case LocalStore::Placement::Reflinked:
+    O.Reflinked = true;
+    break;
+  case LocalStore::Placement::NotPlaced:
+    if (Error E = writeWholeFile(Job.Output, L.Hit->Payload)) {
+      Failures[I] = std::move(E);
+      return true; // Not a miss either: the link fails.
+    }
+  }
+  O.What = JobOutcome::Hit;
+  O.SavedMicros = L.Hit->CompileMicros;
+  return true;
+}
+
+void JobScheduler::publishJob(size_t I, StringRef Object) {
+  if (!Keys[I])
+    return; // Uncached.
+  if (Error E = Store->publish(Keys[I]->Key, Object, Outcomes[I].CompileMicros,
+                               Options.SyncEntries))
+    bypass(I, std::move(E));
+}
+
+void JobScheduler::bypass(size_t I, Error Why) {
+  Outcomes[I].Bypassed = true;
+  warnOnce(PublishFailed,
+           "could not store results in the cache, using fresh objects: " +
+               toString(std::move(Why)));
+}
+
+bool JobScheduler::stageAndLink(size_t I, StringRef Object, Error &Failed) {
+  Expected<LocalStore::StagedEntry> Staged =
+      Store->stage(Keys[I]->Key, Object, Outcomes[I].CompileMicros);
+  if (!Staged) {
+    bypass(I, Staged.takeError());
+    return false;
+  }
+  const std::string &Output = Jobs[I].Output;
+  if (Error E = Store->linkStaged(*Staged, Output)) {
+    // Outputs on another filesystem than the cache: a copy.
+    consumeError(std::move(E));
+    Failed = writeWholeFile(Output, Object);
+  }
+  // The entry's name (and its flush, if asked) on the publication thread: a
+  // worker never waits for the disk.
+  auto Shared = std::make_shared<LocalStore::StagedEntry>(std::move(*Staged));
+  Publisher->async([this, I, Shared] {
+    if (Error E = Store->commit(std::move(*Shared), Options.SyncEntries))
+      bypass(I, std::move(E));
+  });
+  return true;
+}
+
+Expected<std::string> JobScheduler::readObject(size_t I) {
+  auto File = readWholeFile(Jobs[I].Output);
+  if (!File)
+    return File.takeError();
+  StringRef Bytes = (*File)->getBuffer();
+  if (Keys[I]) {
+    if (Expected<DecodedEntry> D = decodeEntry(Bytes, Keys[I]->Key))
+      return D->Payload.str();
+    else
+      consumeError(D.takeError()); // A bare object.
+  }
+  return Bytes.str();
+}
+
+namespace {
+/// A job whose key inputs were never memoised is new code, almost surely a
+/// miss: tell the backend as soon as a memo is missing, before the key
+/// (shard canonicalisation, recipe) is derived, so that a backend with a
+/// costly start (the compile server) begins a few ms earlier.
+class MissHintingMemo : public KeyMemo {
+public:
+  MissHintingMemo(KeyMemo &Inner, CompileBackend &Backend)
+      : Inner(Inner), Backend(Backend) {}
+  std::optional<std::string> get(const Digest &Key) override {
+    std::optional<std::string> V = Inner.get(Key);
+    if (!V)
+      Backend.prepare();
+    return V;
+  }
+  void put(const Digest &Key, StringRef Value) override {
+    Inner.put(Key, Value);
+  }
+
+private:
+  KeyMemo &Inner;
+  CompileBackend &Backend;
+};
+} // namespace
+
+Expected<LinkStats> JobScheduler::run() {
+  // Phase 1 reads memos through the hint; the caller's memo is back in
+  // place when run() returns.
+  KeyMemo *Given = Memo;
+  std::optional<MissHintingMemo> Hinting;
+  if (Given) {
+    Hinting.emplace(*Given, Backend);
+    Memo = &*Hinting;
+  }
+  scope_exit RestoreMemo([&] { Memo = Given; });
+  Outcomes.assign(Jobs.size(), JobOutcome());
+  Keys.assign(Jobs.size(), std::nullopt);
+  Failures.clear();
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    Failures.push_back(Error::success());
+
+  // Phase 1: every job's key and local lookup; hits are published at once.
+  std::vector<char> Missed(Jobs.size(), 0);
+  {
+    DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
+    for (size_t I = 0; I < Jobs.size(); ++I)
+      Pool.async([&, I] {
+        Missed[I] = !lookupJob(I);
+        if (Missed[I])
+          Backend.prepare();
+      });
+    Pool.wait();
+  }
+
+  // Phase 2: the misses, biggest modules first (they bound the link's
+  // critical path).
+  std::vector<size_t> Misses;
+  std::vector<uint64_t> Sizes(Jobs.size(), 0);
+  for (size_t I = 0; I < Jobs.size(); ++I) {
+    if (!Missed[I])
+      continue;
+    Misses.push_back(I);
+    sys::fs::file_status St;
+    if (!sys::fs::status(Jobs[I].Module, St))
+      Sizes[I] = St.getSize();
+  }
+  llvm::stable_sort(Misses,
+                    [&](size_t A, size_t B) { return Sizes[A] > Sizes[B]; });
+  LinkStats Stats;
+  if (!Misses.empty())
+    runMisses(Misses, Stats);
+
+  Error First = Error::success();
+  for (Error &F : Failures)
+    if (F) {
+      if (First)
+        consumeError(std::move(F));
+      else
+        First = std::move(F);
+    }
+  if (First)
+    return std::move(First);
+
+  for (const JobOutcome &O : Outcomes)
+    Stats.add(O);
+  if (!Options.KeyLogPath.empty())
+    if (Error E = writeKeyLog(Keys))
+      return std::move(E);
+  return Stats;
+}
+
+//===----------------------------------------------------------------------===//
+// Phase 2: compiles racing remote lookups.
+//===----------------------------------------------------------------------===//
+
+JobScheduler::~JobScheduler() {
+  std::unique_lock<std::mutex> L(Lock);
+  for (Worker &W : Workers)
+    if (W.Thread.joinable()) {
+      L.unlock();
+      W.Thread.join();
+      L.lock();
+    }
+}
+
+bool JobScheduler::abandonedCompilesRunning() {
+  std::lock_guard<std::mutex> G(Lock);
+  for (const Worker &W : Workers)
+    if (W.Abandoned && !W.Exited)
+      return true;
+  return false;
+}
+
+std::string JobScheduler::racePath(size_t I) const {
+  return Jobs[I].Output + ".ltocache-race-" +
+         std::to_string(sys::Process::getProcessId());
+}
+
+void JobScheduler::runMisses(const std::vector<size_t> &Misses,
+                             LinkStats &Stats) {
+  Publisher = std::make_unique<DefaultThreadPool>(hardware_concurrency(1));
+  std::unique_lock<std::mutex> L(Lock);
+  States = std::vector<MissState>(Jobs.size());
+  Order = Misses;
+  Unsettled = Misses.size();
+  std::vector<size_t> Asked;
+  if (Options.OpenRemote && Store)
+    for (size_t I : Misses)
+      if (Keys[I]) {
+        Asked.push_back(I);
+        States[I].LookupPending = true;
+        Outcomes[I].Remote = JobOutcome::Abandoned;
+      }
+  // Smallest first: the biggest jobs are compiled first, so their answers
+  // are the least likely to arrive in time to matter.
+  std::reverse(Asked.begin(), Asked.end());
+  if (!Asked.empty())
+    RemoteThread = std::thread([this, Asked] { lookUpRemote(Asked); });
+
+  if (Backend.batches()) {
+    L.unlock();
+    runBatch(Misses);
+    L.lock();
+  } else {
+    WorkerCount = std::max(
+        1u, hardware_concurrency(Options.Workers).compute_thread_count());
+    for (unsigned W = 0; W < WorkerCount; ++W)
+      startWorker();
+    if (Misses.size() > WorkerCount)
+      startWorker(/*Spare=*/true);
+  }
+  Changed.wait(L, [&] { return Unsettled == 0; });
+
+  // Every job is settled: lookups still open can no longer win (unless
+  // the determinism check waits for them, within the budget).
+  if (RemoteThread.joinable()) {
+    StopRemote = !Options.DeterminismCheck;
+    while (!RemoteDone) {
+      if (StopRemote && Remote)
+        Remote->cancel(); // Repeated: a cancel before the call starts is lost.
+      Changed.wait_for(L, std::chrono::milliseconds(5));
+    }
+    L.unlock();
+    RemoteThread.join();
+    L.lock();
+  }
+  for (Worker &W : Workers)
+    if (W.Thread.joinable() && (W.Exited || !W.Abandoned)) {
+      L.unlock();
+      W.Thread.join();
+      L.lock();
+    }
+  L.unlock();
+  Publisher->wait();
+
+  if (Options.DeterminismCheck)
+    checkDeterminism(Misses);
+  if (Remote)
+    uploadResults(Misses, Stats);
+  if (!RemoteUnusable.empty())
+    warnOnce(RemoteFailed,
+             "remote cache unusable, compiling locally: " + RemoteUnusable);
+}
+
+void JobScheduler::startWorker(bool Spare) {
+  Workers.emplace_back();
+  Worker *W = &Workers.back();
+  W->Spare = Spare;
+  W->Thread = std::thread([this, W] { workerLoop(W); });
+}
+
+void JobScheduler::workerLoop(Worker *Self) {
+  std::unique_lock<std::mutex> L(Lock);
+  Self->Tid = ::gettid();
+  while (!Self->Abandoned) {
+    if (Self->Spare) {
+      // Not under the lock: choosing the backend may take a while.
+      L.unlock();
+      bool Wanted = Backend.queuesCompiles();
+      L.lock();
+      if (!Wanted)
+        break;
+    }
+    size_t I = pickJob();
+    if (I == SIZE_MAX)
+      break;
+    compileJob(I, L, Self);
+  }
+  Self->Exited = true;
+  Changed.notify_all();
+}
+
+size_t JobScheduler::pickJob() {
+  size_t Waiting = SIZE_MAX;
+  for (size_t I : Order) {
+    const MissState &S = States[I];
+    if (S.Started || S.Claimed)
+      continue;
+    if (!S.LookupPending)
+      return I; // The remote cannot help this one: it goes first.
+    if (Waiting == SIZE_MAX)
+      Waiting = I;
+  }
+  return Waiting;
+}
+
+void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
+                              Worker *Self) {
+  MissState &S = States[I];
+  S.Started = true;
+  S.CompiledBy = Self;
+  // Only a compile that can lose writes elsewhere than the job's output.
+  S.Racing = S.LookupPending && !Options.DeterminismCheck;
+  std::string Path = S.Racing ? racePath(I) : Jobs[I].Output;
+  CompileRequest Request{Path, S.Racing ? &S.Cancel : nullptr};
+  L.unlock();
+
+  auto Start = std::chrono::steady_clock::now();
+  Expected<CompiledObject> R = Backend.compile(Common, Jobs[I], Request);
+  uint64_t Micros =
+      R && R->CompileMicros ? R->CompileMicros : microsSince(Start);
+
+  L.lock();
+  S.CompiledBy = nullptr;
+  if (S.Claimed) {
+    // The remote won; whatever this compile made is not wanted.
+    L.unlock();
+    if (!R)
+      consumeError(R.takeError());
+    sys::fs::remove(Path);
+    L.lock();
+    return;
+  }
+  S.Claimed = true;
+  if (!R) {
+    Failures[I] = R.takeError();
+    settle(I);
+    return;
+  }
+  recordLocalWin(I, Micros);
+  L.unlock();
+  finishLocal(I, Path, std::move(R->InMemory));
+  L.lock();
+  settle(I);
+}
+
+void JobScheduler::finishLocal(size_t I, const std::string &Path,
+                               std::unique_ptr<MemoryBuffer> Object) {
+  const BackendJob &Job = Jobs[I];
+  if (Object) {
+    // The entry is written once and the output is a hard link to it.
+    Error Failed = Error::success();
+    if (!Keys[I] || !stageAndLink(I, Object->getBuffer(), Failed))
+      Failed = writeWholeFile(Job.Output, Object->getBuffer());
+    if (Failed)
+      Failures[I] = std::move(Failed);
+    return;
+  }
+  if (Path != Job.Output)
+    if (std::error_code EC = sys::fs::rename(Path, Job.Output)) {
+      sys::fs::remove(Path);
+      Failures[I] = createFileError(Job.Output, EC);
+      return;
+    }
+  if (!Keys[I])
+    return;
+  auto File = readWholeFile(Job.Output);
+  if (!File) {
+    Outcomes[I].Bypassed = true;
+    warnOnce(PublishFailed, "could not read '" + Job.Output +
+                                "' to store it: " + toString(File.takeError()));
+    return;
+  }
+  // Publication runs on a thread of its own: a worker waiting for the disk
+  // would leave a core idle.
+  std::shared_ptr<MemoryBuffer> Shared(std::move(*File));
+  Publisher->async([this, I, Shared] { publishJob(I, Shared->getBuffer()); });
+}
+
+void JobScheduler::recordLocalWin(size_t I, uint64_t Micros) {
+  JobOutcome &O = Outcomes[I];
+  O.What = Keys[I] ? JobOutcome::Miss : JobOutcome::Uncached;
+  O.CompileMicros = Micros;
+  O.LocalWon = States[I].LookupPending;
+}
+
+void JobScheduler::settle(size_t I) {
+  States[I].Settled = true;
+  --Unsettled;
+  Changed.notify_all();
+}
+
+void JobScheduler::runBatch(const std::vector<size_t> &Misses) {
+  // Another distributor gets every miss at once, writing temporaries for
+  // jobs the remote may still answer; it is stopped if the remote answers
+  // them all.
+  std::vector<const BackendJob *> Batch;
+  std::vector<CompileRequest> Requests;
+  {
+    std::lock_guard<std::mutex> G(Lock);
+    for (size_t I : Misses) {
+      MissState &S = States[I];
+      S.Started = true;
+      S.Racing = S.LookupPending && !Options.DeterminismCheck;
+      Batch.push_back(&Jobs[I]);
+      Requests.push_back({S.Racing ? racePath(I) : Jobs[I].Output, nullptr});
+    }
+    BatchCancel = std::make_unique<CancelToken>();
+  }
+  auto Start = std::chrono::steady_clock::now();
+  Error E = Backend.compileBatch(Common, Batch, Requests, BatchCancel.get());
+  uint64_t Share = microsSince(Start) / Misses.size();
+
+  std::vector<size_t> Won;
+  {
+    std::lock_guard<std::mutex> G(Lock);
+    for (size_t K = 0; K < Misses.size(); ++K) {
+      size_t I = Misses[K];
+      MissState &S = States[I];
+      if (S.Claimed) {
+        sys::fs::remove(Requests[K].OutputPath);
+        continue;
+      }
+      S.Claimed = true;
+      if (E) {
+        settle(I);
+        continue;
+      }
+      recordLocalWin(I, Share);
+      Won.push_back(K);
+    }
+  }
+  if (E) {
+    Failures[Misses.front()] = std::move(E);
+    return;
+  }
+  DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
+  for (size_t K : Won)
+    Pool.async([&, K] {
+      finishLocal(Misses[K], Requests[K].OutputPath, nullptr);
+      std::lock_guard<std::mutex> G(Lock);
+      settle(Misses[K]);
+    });
+  Pool.wait();
+}
+
+Error JobScheduler::writeKeyLog(
+    const std::vector<std::optional<JobKey>> &Keys) {
+  std::vector<std::string> Records;
+  for (size_t I = 0; I < Jobs.size(); ++I) {
+    std::string R;
+    raw_string_ostream OS(R);
+    OS << Jobs[I].Module << " " << (Keys[I] ? toHex(Keys[I]->Key) : "none")
+       << "\n";
+    if (Keys[I])
+      for (const KeyFieldTrace &T : Keys[I]->Trace)
+        OS << "  " << keyFieldName(T.Field) << " " << T.Value << "\n";
+    Records.push_back(std::move(R));
+  }
+  llvm::sort(Records);
+  std::error_code EC;
+  raw_fd_ostream OS(Options.KeyLogPath, EC, sys::fs::OF_Text);
+  if (EC)
+    return createFileError(Options.KeyLogPath, EC);
+  for (const std::string &R : Records)
+    OS << R;
+  return Error::success();
+}
+
+} // namespace ltocache

@@ -1,0 +1,233 @@
+//===- RemoteRace.cpp - The remote side of a link's phase 2 ---------------===//
+//
+// JobScheduler's remote half (see JobScheduler.h): every lookup at once on
+// a thread of its own, each answer verified and, if it wins, put in place
+// and stored locally; then the uploads; and the determinism check.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Link/JobScheduler.h"
+#include "Link/JobSchedulerSupport.h"
+#include "Store/Entry.h"
+#include "Support/WholeFile.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <sys/resource.h>
+
+using namespace llvm;
+using namespace ltocache::detail;
+
+namespace ltocache {
+
+void JobScheduler::lookUpRemote(const std::vector<size_t> &Asked) {
+  auto Opened = Options.OpenRemote();
+  std::unique_lock<std::mutex> L(Lock);
+  if (!Opened || StopRemote) {
+    if (!Opened)
+      RemoteUnusable = toString(Opened.takeError());
+    for (size_t I : Asked) {
+      States[I].LookupPending = false;
+      Outcomes[I].Remote =
+          StopRemote ? JobOutcome::Abandoned : JobOutcome::Error;
+    }
+    RemoteHealthy = false;
+    RemoteDone = true;
+    Changed.notify_all();
+    return;
+  }
+  Remote = std::move(*Opened);
+  L.unlock();
+
+  std::vector<Digest> Digests;
+  for (size_t I : Asked)
+    Digests.push_back(Keys[I]->Key);
+  Remote->lookupAll(Digests, RemoteStore::Clock::now() + Options.LookupBudget,
+                    [&](size_t K, RemoteResult R) {
+                      onRemoteAnswer(Asked[K], std::move(R));
+                    });
+
+  L.lock();
+  for (size_t I : Asked)
+    States[I].LookupPending = false;
+  RemoteDone = true;
+  Changed.notify_all();
+}
+
+void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
+  const BackendJob &Job = Jobs[I];
+  std::optional<DecodedEntry> Entry;
+  std::string Why;
+  if (R.What == RemoteResult::Hit) {
+    if (auto D = decodeEntry(R.Body, Keys[I]->Key))
+      Entry = *D;
+    else
+      Why = toString(D.takeError());
+  }
+
+  std::unique_lock<std::mutex> L(Lock);
+  MissState &S = States[I];
+  JobOutcome &O = Outcomes[I];
+  S.LookupPending = false;
+  switch (R.What) {
+  case RemoteResult::Hit:
+    O.Remote = Entry ? JobOutcome::Found : JobOutcome::Error;
+    if (!Entry)
+      warnOnce(RemoteBadEntry, "remote cache served a bad entry for '" +
+                                   Job.Module + "' (a miss): " + Why);
+    break;
+  case RemoteResult::Miss:
+    O.Remote = JobOutcome::NotFound;
+    AnyRemoteAnswer = true;
+    break;
+  case RemoteResult::Failed:
+    O.Remote = JobOutcome::Error;
+    warnOnce(RemoteFailed,
+             "remote cache lookup failed (compiling locally): " + R.Message);
+    break;
+  case RemoteResult::TimedOut:
+    O.Remote = JobOutcome::TimedOut;
+    RemoteHealthy = false;
+    break;
+  case RemoteResult::Cancelled:
+    O.Remote = JobOutcome::Abandoned;
+    break;
+  }
+  if (!Entry)
+    return;
+  AnyRemoteAnswer = true;
+  if (Options.DeterminismCheck) {
+    S.RemotePayload = Entry->Payload.str();
+    S.HaveRemotePayload = true;
+    return;
+  }
+  if (S.Claimed)
+    return; // The local compile won.
+  S.Claimed = true;
+  O.What = JobOutcome::RemoteHit;
+  O.SavedMicros = Entry->CompileMicros;
+  if (S.Started) {
+    O.RemoteWon = true;
+    O.CompileCancelled = true;
+    S.Cancel.cancel();
+    // clang's code cannot be interrupted: let it finish in the background,
+    // at the lowest priority, while a new worker goes on. At most as many
+    // abandoned compiles as workers run at once (a burst of late answers
+    // must not pile up compiles and their memory); past that, the worker
+    // finishes its useless compile and carries on.
+    Worker *W = S.CompiledBy;
+    if (W && !W->Abandoned && llvm::count_if(Workers, [](const Worker &X) {
+                                return X.Abandoned && !X.Exited;
+                              }) < WorkerCount) {
+      W->Abandoned = true;
+      ::setpriority(PRIO_PROCESS, W->Tid, 19);
+      startWorker(W->Spare);
+    }
+    if (BatchCancel && llvm::all_of(Order, [&](size_t J) {
+          return States[J].Claimed && Outcomes[J].What == JobOutcome::RemoteHit;
+        }))
+      BatchCancel->cancel();
+  }
+  L.unlock();
+
+  if (Error E = writeWholeFile(Job.Output, Entry->Payload)) {
+    Failures[I] = std::move(E);
+  } else if (Error E = Store->publish(Keys[I]->Key, Entry->Payload,
+                                      Entry->CompileMicros,
+                                      /*Durable=*/false)) {
+    // No fsync above: a copy of a remote entry is cheap to fetch again, and
+    // a torn one fails its checksum.
+    warnOnce(PublishFailed, "could not store a remote result in the local "
+                            "cache: " +
+                                toString(std::move(E)));
+  }
+  L.lock();
+  settle(I);
+}
+
+void JobScheduler::uploadResults(const std::vector<size_t> &Misses,
+                                 LinkStats &Stats) {
+  if (Remote->readOnly())
+    return;
+  if (!RemoteHealthy || !AnyRemoteAnswer) {
+    Stats.UploadsSkipped = "uploads skipped: the remote did not answer";
+    return;
+  }
+  std::vector<size_t> Sent;
+  std::vector<std::pair<Digest, std::string>> Entries;
+  for (size_t I : Misses) {
+    // Only what the remote said it lacks: a lookup still open when the
+    // link's work was done means a remote slower than compiling, and
+    // waiting for its uploads would make the link slower than no cache.
+    if (Outcomes[I].What != JobOutcome::Miss ||
+        Outcomes[I].Remote != JobOutcome::NotFound)
+      continue;
+    Expected<std::string> Object = readObject(I);
+    if (!Object) {
+      consumeError(Object.takeError());
+      continue;
+    }
+    Sent.push_back(I);
+    Entries.emplace_back(Keys[I]->Key, encodeEntry(Keys[I]->Key, *Object,
+                                                   Outcomes[I].CompileMicros));
+  }
+  if (Entries.empty())
+    return;
+  Remote->storeAll(Entries, RemoteStore::Clock::now() + Options.UploadBudget,
+                   [&](size_t K, RemoteResult R) {
+                     JobOutcome &O = Outcomes[Sent[K]];
+                     if (R.What == RemoteResult::Hit) {
+                       O.Uploaded = true;
+                       return;
+                     }
+                     O.UploadFailed = true;
+                     warnOnce(UploadFailed,
+                              "upload to the remote cache failed: " +
+                                  (R.Message.empty() ? std::string("timed out")
+                                                     : R.Message));
+                   });
+}
+
+void JobScheduler::checkDeterminism(const std::vector<size_t> &Misses) {
+  for (size_t I : Misses) {
+    const MissState &S = States[I];
+    JobOutcome &O = Outcomes[I];
+    if (!S.HaveRemotePayload || O.What != JobOutcome::Miss)
+      continue;
+    Expected<std::string> Local = readObject(I);
+    if (!Local) {
+      consumeError(Local.takeError());
+      continue;
+    }
+    if (*Local == S.RemotePayload)
+      continue;
+    // The local object is used (and was stored); both are kept.
+    O.Mismatch = true;
+    SmallString<256> Dir(Options.ReportDir);
+    sys::path::append(Dir, toHex(Keys[I]->Key));
+    std::string Report;
+    raw_string_ostream OS(Report);
+    OS << "module " << Jobs[I].Module << "\nkey " << toHex(Keys[I]->Key)
+       << "\nlocal " << Local->size() << " bytes\nremote "
+       << S.RemotePayload.size() << " bytes\n";
+    Error E = errorCodeToError(sys::fs::create_directories(Dir));
+    for (auto [Name, Data] :
+         {std::pair<const char *, StringRef>{"local.o", *Local},
+          {"remote.o", S.RemotePayload},
+          {"job.txt", Report}}) {
+      SmallString<256> P(Dir);
+      sys::path::append(P, Name);
+      if (!E)
+        E = writeWholeFile(P, Data);
+    }
+    if (E)
+      warnOnce(ReportFailed, "cannot keep the determinism report in '" +
+                                 Options.ReportDir +
+                                 "': " + toString(std::move(E)));
+  }
+}
+
+} // namespace ltocache
