@@ -17,16 +17,12 @@ inputs = os.path.join(config.test_source_root, "Inputs")
 
 config.environment["PATH"] = os.pathsep.join(
     [bin_dir, tools, config.environment.get("PATH", os.environ.get("PATH", ""))])
-# Tests never see the user's cache, remote, configuration file or fault
-# settings.
-for var in ["LTOCACHE_DIR", "LTOCACHE_POLICY", "LTOCACHE_FAULT_INJECT",
-            "XDG_CACHE_HOME", "LTOCACHE_CONFIG", "XDG_CONFIG_HOME",
-            "LTOCACHE_REMOTE", "LTOCACHE_REMOTE_LAYOUT",
-            "LTOCACHE_REMOTE_CONNECT_TIMEOUT",
-            "LTOCACHE_REMOTE_REQUEST_TIMEOUT", "LTOCACHE_REMOTE_BUDGET",
-            "LTOCACHE_REMOTE_UPLOAD_BUDGET", "LTOCACHE_REMOTE_READ_ONLY",
-            "LTOCACHE_REMOTE_HEADERS"]:
-    config.environment.pop(var, None)
+# Tests never see the user's cache, remote, configuration file or any other
+# ltocache setting (every row of lib/Config/Settings.cpp reads LTOCACHE_*).
+for var in list(config.environment):
+    if var.startswith("LTOCACHE_") or var in ("XDG_CACHE_HOME",
+                                              "XDG_CONFIG_HOME"):
+        config.environment.pop(var, None)
 config.environment["HOME"] = "/nonexistent-ltocache-test-home"
 config.environment["LTOCACHE_TEST_CLANG"] = os.path.join(tools, "clang")
 config.environment["LTOCACHE_TEST_DTLTO"] = os.path.join(bin_dir, "ltocache-dtlto")

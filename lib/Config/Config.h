@@ -1,64 +1,27 @@
-//===- Config.h - Where settings come from ----------------------*- C++ -*-===//
+//===- Config.h - The settings the programs use -----------------*- C++ -*-===//
 //
-// Every setting comes from, in order: a command-line flag, an environment
-// variable, the configuration file, a default. The file is
-// $LTOCACHE_CONFIG, else $XDG_CONFIG_HOME/ltocache/ltocache.conf, else
-// ~/.config/ltocache/ltocache.conf: "key = value" lines, "#" comments.
+// Typed views of the settings table (Settings.h): the cache directory, the
+// pruning policy, the remote cache. Each comes from, in order: a
+// command-line flag, an environment variable, the configuration file
+// (ConfigFile.h), a default.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_CONFIG_CONFIG_H
 #define LTOCACHE_CONFIG_CONFIG_H
 
+#include "Config/ConfigFile.h"
+#include "Config/Settings.h"
 #include "Remote/RemoteStore.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <chrono>
-#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ltocache {
-
-/// A setting's effective value and where it came from ("--cache-dir",
-/// "LTOCACHE_DIR", "config file /path:3", "default ($XDG_CACHE_HOME)", ...).
-struct Setting {
-  std::string Value;
-  std::string Source;
-};
-
-/// The configuration file's settings.
-struct ConfigFile {
-  /// Where the file is looked for, and why there ("LTOCACHE_CONFIG",
-  /// "default ($XDG_CONFIG_HOME/ltocache/ltocache.conf)", ...).
-  Setting Path;
-  bool Exists = false;
-  struct Value {
-    std::string Text;
-    unsigned Line = 0;
-  };
-  std::map<std::string, Value> Values;
-
-  /// \p Key's value with its source ("config file <path>:<line>"), if set.
-  std::optional<Setting> get(llvm::StringRef Key) const;
-};
-
-/// Where the configuration file is looked for: $LTOCACHE_CONFIG, else
-/// $XDG_CONFIG_HOME/ltocache/ltocache.conf, else
-/// $HOME/.config/ltocache/ltocache.conf.
-Setting configFilePath();
-
-/// Parses a configuration file's text: "key = value" lines, blank lines,
-/// and comments ("#" at the start of a line, or after a blank). A bad line,
-/// an unknown key or a key given twice is an error naming \p Path:line.
-llvm::Expected<ConfigFile> parseConfigFile(llvm::StringRef Path,
-                                           llvm::StringRef Text);
-
-/// Reads the configuration file (configFilePath()). A missing file is
-/// empty, unless $LTOCACHE_CONFIG names it; an unreadable or bad one is an
-/// error.
-llvm::Expected<ConfigFile> readConfigFile();
 
 /// The cache directory: \p Flag if given, else $LTOCACHE_DIR, else the
 /// file's cache_dir, else $XDG_CACHE_HOME/ltocache, else
@@ -70,15 +33,16 @@ Setting resolveCacheDir(std::optional<std::string> Flag,
 Setting resolveCacheDir(std::optional<std::string> Flag);
 
 /// The pruning policy (lld's --thinlto-cache-policy grammar): \p Flag if
-/// given, else $LTOCACHE_POLICY, else the file's cache_policy, else
-/// DefaultPolicy.
+/// given (shown as coming from \p FlagName), else $LTOCACHE_POLICY, else
+/// the file's cache_policy, else DefaultPolicy. Not checked.
 Setting resolvePolicy(std::optional<std::string> Flag, const ConfigFile &File,
                       llvm::StringRef FlagName = "--cache-policy");
 /// As above, reading the configuration file itself (ignored if bad).
 Setting resolvePolicy(std::optional<std::string> Flag,
                       llvm::StringRef FlagName = "--cache-policy");
 
-/// Fault injection for tests: \p Flag if given, else $LTOCACHE_FAULT_INJECT.
+/// Fault injection for tests: \p Flag if given, else $LTOCACHE_FAULT_INJECT,
+/// else the file's fault_inject (read here; ignored if bad). Not checked.
 Setting resolveFaultInjection(std::optional<std::string> Flag);
 
 /// Whether each new cache entry is flushed (fsync) before it is named:
@@ -119,13 +83,17 @@ struct RemoteConfig {
   RemoteSettings Settings;
 };
 
+/// The remote rows of the table.
+llvm::ArrayRef<SettingId> remoteSettingIds();
+
+/// The remote cache from resolved settings; an error is the first invalid
+/// remote setting, naming where it came from.
+llvm::Expected<RemoteConfig> remoteConfig(const Settings &S);
+
 /// The remote cache: each setting from \p Flags, else its environment
-/// variable (LTOCACHE_REMOTE, LTOCACHE_REMOTE_LAYOUT,
-/// LTOCACHE_REMOTE_CONNECT_TIMEOUT, LTOCACHE_REMOTE_REQUEST_TIMEOUT,
-/// LTOCACHE_REMOTE_BUDGET, LTOCACHE_REMOTE_UPLOAD_BUDGET,
-/// LTOCACHE_REMOTE_READ_ONLY), else \p File, else its default. Headers come
-/// from LTOCACHE_REMOTE_HEADERS only ("Name: value" per line). A bad value
-/// is an error naming where it came from.
+/// variable (LTOCACHE_REMOTE, LTOCACHE_REMOTE_LAYOUT, ...), else \p File,
+/// else its default. Headers come from LTOCACHE_REMOTE_HEADERS only ("Name:
+/// value" per line).
 llvm::Expected<RemoteConfig> resolveRemote(const RemoteFlags &Flags,
                                            const ConfigFile &File);
 /// As above, reading the configuration file itself (errors if bad).

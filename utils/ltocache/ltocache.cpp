@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Config/Config.h"
+#include "Config/SettingFlags.h"
 #include "Key/ModuleRecipe.h"
 #include "Key/RecipeScan.h"
 #include "Link/StatsLog.h"
@@ -48,19 +49,8 @@ static cl::SubCommand
     RecipeCmd("recipe", "Print the recipe (docs/KEYS.md) each bitcode file "
                         "carries, as the distributor reads it");
 
-static cl::opt<std::string>
-    CacheDir("cache-dir",
-             cl::desc("Cache directory (default: $LTOCACHE_DIR, else "
-                      "$XDG_CACHE_HOME/ltocache, else ~/.cache/ltocache)"),
-             cl::value_desc("dir"), cl::sub(ConfigCmd), cl::sub(StatsCmd),
-             cl::sub(PruneCmd), cl::sub(VerifyCmd), cl::sub(ClearCmd));
 static cl::opt<bool> Json("json", cl::desc("Print JSON"), cl::sub(StatsCmd),
                           cl::sub(ConfigCmd));
-static cl::opt<std::string>
-    Policy("policy",
-           cl::desc("Pruning policy, as lld's --thinlto-cache-policy "
-                    "(default: $LTOCACHE_POLICY, else lld's defaults)"),
-           cl::value_desc("policy"), cl::sub(PruneCmd), cl::sub(ConfigCmd));
 static cl::opt<bool> Fix("fix", cl::desc("Move bad entries aside"),
                          cl::sub(VerifyCmd));
 static cl::list<std::string> RecipeFiles(cl::Positional, cl::OneOrMore,
@@ -77,56 +67,35 @@ static cl::opt<RecipeReader> RecipeReaderFlag(
                clEnumValN(RecipeReader::Module, "module", "LLVM's reader")),
     cl::sub(RecipeCmd));
 
-// `ltocache config` shows what these would make of the remote settings, as
-// ltocache-dtlto takes them.
-static cl::OptionCategory RemoteCat("Remote cache (config)");
-static cl::opt<std::string>
-    Remote("remote",
-           cl::desc("Remote cache base URL (default: $LTOCACHE_REMOTE, else "
-                    "the config file's 'remote'; none)"),
-           cl::value_desc("url"), cl::sub(ConfigCmd), cl::cat(RemoteCat));
-static cl::opt<std::string> RemoteLayoutFlag("remote-layout",
-                                             cl::desc("flat, subdirs or bazel"),
-                                             cl::value_desc("layout"),
-                                             cl::sub(ConfigCmd),
-                                             cl::cat(RemoteCat));
-static cl::opt<std::string>
-    RemoteConnectTimeout("remote-connect-timeout",
-                         cl::desc("Connect timeout (ms)"), cl::value_desc("ms"),
-                         cl::sub(ConfigCmd), cl::cat(RemoteCat));
-static cl::opt<std::string> RemoteRequestTimeout(
-    "remote-request-timeout", cl::desc("Per-request timeout (ms)"),
-    cl::value_desc("ms"), cl::sub(ConfigCmd), cl::cat(RemoteCat));
-static cl::opt<std::string> RemoteBudget(
-    "remote-budget",
-    cl::desc("How long a link's remote lookups may still win (ms)"),
-    cl::value_desc("ms"), cl::sub(ConfigCmd), cl::cat(RemoteCat));
-static cl::opt<std::string>
-    RemoteUploadBudget("remote-upload-budget",
-                       cl::desc("How long uploads may take after a link (ms)"),
-                       cl::value_desc("ms"), cl::sub(ConfigCmd),
-                       cl::cat(RemoteCat));
-static cl::opt<bool> RemoteReadOnly("remote-read-only",
-                                    cl::desc("Never upload to the remote"),
-                                    cl::sub(ConfigCmd), cl::cat(RemoteCat));
+static cl::opt<bool>
+    Markdown("markdown",
+             cl::desc("Print README's settings tables (for the docs)"),
+             cl::Hidden, cl::sub(ConfigCmd));
+
+// The settings table's flags: `ltocache config` takes every one, to show
+// its effect; the other commands take the settings they use.
+static SettingFlags Flags(
+    [](const SettingRow &Row) {
+      std::vector<cl::SubCommand *> Subs{&ConfigCmd};
+      if (Row.Uses & UsedByCacheCommands)
+        Subs.insert(Subs.end(), {&StatsCmd, &PruneCmd, &VerifyCmd, &ClearCmd});
+      else if (Row.Uses & UsedByPrune)
+        Subs.push_back(&PruneCmd);
+      return Subs;
+    },
+    nullptr);
 
 static int fail(const Twine &Message) {
   WithColor::error(errs(), "ltocache") << Message << "\n";
   return 1;
 }
 
-template <typename T> static std::optional<std::string> flag(T &Opt) {
-  if (Opt.getNumOccurrences())
-    return std::string(Opt);
-  return std::nullopt;
-}
-
 /// The configuration file; a bad one stops every command.
 static ConfigFile ConfigFileSettings;
+/// Every setting, resolved once the command line is parsed.
+static std::optional<Settings> Resolved;
 
-static Setting cacheDir() {
-  return resolveCacheDir(flag(CacheDir), ConfigFileSettings);
-}
+static Setting cacheDir() { return Resolved->get(SettingId::CacheDir); }
 
 static std::string storeRoot(const Setting &Dir) {
   SmallString<256> Root(Dir.Value);
@@ -149,55 +118,49 @@ static Expected<DirUsage> usage(const Twine &Dir) {
   return U;
 }
 
+/// `ltocache config`: every setting of the table with its value and source
+/// (credentials masked), as ltocache-dtlto would resolve them.
 static int runConfig() {
+  if (Markdown) {
+    for (StringRef Group : settingGroups())
+      outs() << "<!-- settings: " << Group << " -->\n"
+             << settingsMarkdown(Group) << "<!-- end settings -->\n\n";
+    return 0;
+  }
   const ConfigFile &File = ConfigFileSettings;
-  Setting Dir = cacheDir();
-  Setting PolicyText = resolvePolicy(flag(Policy), File, "--policy");
-  Setting Faults = resolveFaultInjection(std::nullopt);
-  if (auto P = parsePolicy(PolicyText.Value); !P)
-    return fail(toString(P.takeError()) + " (from " + PolicyText.Source + ")");
-  RemoteFlags RF;
-  RF.Url = flag(Remote);
-  RF.Layout = flag(RemoteLayoutFlag);
-  RF.ConnectTimeout = flag(RemoteConnectTimeout);
-  RF.RequestTimeout = flag(RemoteRequestTimeout);
-  RF.Budget = flag(RemoteBudget);
-  RF.UploadBudget = flag(RemoteUploadBudget);
-  if (RemoteReadOnly.getNumOccurrences())
-    RF.ReadOnly = bool(RemoteReadOnly);
-  auto RC = resolveRemote(RF, File);
-  if (!RC)
-    return fail(toString(RC.takeError()));
-  auto Sync = resolveSyncEntries(std::nullopt, File);
-  if (!Sync)
-    return fail(toString(Sync.takeError()));
+  const Settings &S = *Resolved;
+  if (Error E = S.checkAll())
+    return fail(toString(std::move(E)));
   // Only masked values from here on: the URL's credentials and the headers'
   // values are never printed.
-  const RemoteSettings &R = RC->Settings;
+  RemoteConfig RC = cantFail(remoteConfig(S));
+  auto Shown = [&](const SettingRow &Row) -> Setting {
+    if (Row.Id == SettingId::RemoteHeaders)
+      return RC.Settings.Headers;
+    return {S.shown(Row.Id), S.source(Row.Id)};
+  };
+  auto JsonKey = [](const SettingRow &Row) {
+    if (!Row.FileKey.empty())
+      return Row.FileKey.str();
+    std::string K = Row.Name.str();
+    std::replace(K.begin(), K.end(), '-', '_');
+    return K;
+  };
   if (Json) {
-    auto Item = [](const Setting &S) {
-      return json::Object{{"value", S.Value}, {"source", S.Source}};
-    };
-    json::Array HeaderNames;
-    for (const std::string &N : R.HeaderNames)
-      HeaderNames.push_back(N);
-    json::Object O{
-        {"config_file", json::Object{{"path", File.Path.Value},
-                                     {"exists", File.Exists},
-                                     {"source", File.Path.Source}}},
-        {"cache_dir", Item(Dir)},
-        {"cache_policy", Item(PolicyText)},
-        {"fault_inject", Item(Faults)},
-        {"sync_entries", Item(*Sync)},
-        {"remote", Item(R.Url)},
-        {"remote_layout", Item(R.Layout)},
-        {"remote_connect_timeout", Item(R.ConnectTimeout)},
-        {"remote_request_timeout", Item(R.RequestTimeout)},
-        {"remote_budget", Item(R.Budget)},
-        {"remote_upload_budget", Item(R.UploadBudget)},
-        {"remote_read_only", Item(R.ReadOnly)},
-        {"remote_headers", json::Object{{"names", std::move(HeaderNames)},
-                                        {"source", R.Headers.Source}}}};
+    json::Object O{{"config_file", json::Object{{"path", File.Path.Value},
+                                                {"exists", File.Exists},
+                                                {"source", File.Path.Source}}}};
+    for (const SettingRow &Row : settingsTable()) {
+      Setting V = Shown(Row);
+      json::Object Item{{"value", V.Value}, {"source", V.Source}};
+      if (Row.Id == SettingId::RemoteHeaders) {
+        json::Array Names;
+        for (const std::string &N : RC.Settings.HeaderNames)
+          Names.push_back(N);
+        Item["names"] = std::move(Names);
+      }
+      O[JsonKey(Row)] = std::move(Item);
+    }
     outs() << formatv("{0:2}", json::Value(std::move(O))) << "\n";
     return 0;
   }
@@ -206,23 +169,16 @@ static int runConfig() {
   };
   Line("config-file", File.Path.Value + (File.Exists ? "" : " (not found)"),
        File.Path.Source);
-  Line("cache-dir", Dir.Value, Dir.Source);
-  Line("cache-policy", PolicyText.Value, PolicyText.Source);
-  Line("fault-inject", Faults.Value.empty() ? "none" : Faults.Value,
-       Faults.Source);
-  Line("sync-entries", Sync->Value, Sync->Source);
-  Line("remote", R.Url.Value.empty() ? "none" : R.Url.Value, R.Url.Source);
-  Line("remote-layout", R.Layout.Value, R.Layout.Source);
-  Line("remote-connect-timeout", R.ConnectTimeout.Value + " ms",
-       R.ConnectTimeout.Source);
-  Line("remote-request-timeout", R.RequestTimeout.Value + " ms",
-       R.RequestTimeout.Source);
-  Line("remote-budget", R.Budget.Value + " ms", R.Budget.Source);
-  Line("remote-upload-budget", R.UploadBudget.Value + " ms",
-       R.UploadBudget.Source);
-  Line("remote-read-only", R.ReadOnly.Value, R.ReadOnly.Source);
-  Line("remote-headers", R.Headers.Value.empty() ? "none" : R.Headers.Value,
-       R.Headers.Source);
+  for (const SettingRow &Row : settingsTable()) {
+    Setting V = Shown(Row);
+    std::string Text = V.Value;
+    if (Text.empty())
+      Text = "none";
+    else if (Row.Type == SettingType::Millis ||
+             Row.Type == SettingType::PositiveMillis)
+      Text += " ms";
+    Line(Row.Name, Text, V.Source);
+  }
   return 0;
 }
 
@@ -308,12 +264,13 @@ static int runStats() {
 
 static int runPrune() {
   Setting Dir = cacheDir();
-  Setting PolicyText =
-      resolvePolicy(flag(Policy), ConfigFileSettings, "--policy");
-  auto P = parsePolicy(PolicyText.Value);
+  if (Error E = Resolved->check({SettingId::CacheDir, SettingId::CachePolicy,
+                                 SettingId::FaultInject}))
+    return fail(toString(std::move(E)));
+  auto P = parsePolicy(Resolved->value(SettingId::CachePolicy));
   if (!P)
-    return fail(toString(P.takeError()) + " (from " + PolicyText.Source + ")");
-  auto FS = createFileSystem(resolveFaultInjection(std::nullopt).Value);
+    return fail(toString(P.takeError()));
+  auto FS = createFileSystem(Resolved->value(SettingId::FaultInject));
   if (!FS)
     return fail(toString(FS.takeError()));
   auto Store = LocalStore::open(Dir.Value, **FS);
@@ -474,6 +431,7 @@ int main(int argc, char **argv) {
   if (!File)
     return fail(toString(File.takeError()));
   ConfigFileSettings = std::move(*File);
+  Resolved = Settings::resolve(Flags.given(), ConfigFileSettings);
   if (ConfigCmd)
     return runConfig();
   if (StatsCmd)
