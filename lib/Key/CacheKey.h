@@ -32,18 +32,22 @@ llvm::Expected<Digest> hashFile(const llvm::Twine &Path);
 /// The fields a key can contain. Values are part of the hashed stream: never
 /// renumber, only append.
 enum class KeyField : uint16_t {
-  Recipe = 1,       ///< Recipe name and version (domain separation).
-  CompilerIdentity, ///< Remote compiler: binary content + version text.
-  CompilerArg,      ///< One effective compiler argument, paths removed.
-  ReferencedFile,   ///< Content of a file named by an argument.
-  HostCPU,          ///< Host CPU and features, when an arg says "native".
-  Module,           ///< Content of the module being compiled.
-  SummaryShard,     ///< The job's summary index, module paths canonical.
-  ImportedModule,   ///< Content of one module the job imports from.
-  ModuleRecipe,     ///< The Clang plugin's recipe of the compiled module.
-  CommonInput,      ///< Content of a file every job reads.
-  ToolVersion,      ///< Version of the code computing a memoised value.
-  MemoInput,        ///< One input of a memoised computation.
+  Recipe = 1,         ///< Recipe name and version (domain separation).
+  CompilerIdentity,   ///< Remote compiler: binary content + version text.
+  CompilerArg,        ///< One effective compiler argument, paths removed.
+  ReferencedFile,     ///< Content of a file named by an argument.
+  HostCPU,            ///< Host CPU and features, when an arg says "native".
+  Module,             ///< Content of the module being compiled.
+  SummaryShard,       ///< The job's summary index, module paths canonical.
+  ImportedModule,     ///< Content of one module the job imports from.
+  ModuleRecipe,       ///< The Clang plugin's recipe of the compiled module.
+  CommonInput,        ///< Content of a file every job reads.
+  ToolVersion,        ///< Version of the code computing a memoised value.
+  MemoInput,          ///< One input of a memoised computation.
+  ImportedPart,       ///< What a job takes from one module, by definition.
+  ImportedDefinition, ///< One imported definition: name and key.
+  JobBase,            ///< A job's key without the module hashes below.
+  CarriedModuleHash,  ///< A module hash the job's object carries.
 };
 
 llvm::StringRef keyFieldName(KeyField F);
@@ -62,6 +66,8 @@ public:
   void add(KeyField Field, llvm::StringRef Value);
   /// A digest is hashed as its 32 bytes and traced as its hex form.
   void add(KeyField Field, const Digest &Value);
+  /// \p Value hashed, \p TraceText shown (a long name, readable).
+  void add(KeyField Field, llvm::StringRef Value, llvm::StringRef TraceText);
 
   Digest finish();
   const std::vector<KeyFieldTrace> &trace() const { return Trace; }

@@ -40,7 +40,7 @@ bool JobScheduler::lookupJob(size_t I) {
   if (!Store || !Basis)
     return false;
   // The job's own inputs first: the basis may still be on its way.
-  auto F = computeJobFields(Job, Files, Memo);
+  auto F = computeJobFields(Job, Files, Memo, Definitions.get());
   if (!F) {
     warnOnce(NoKey, "cannot key job for '" + Job.Module +
                         "', compiling it uncached: " + toString(F.takeError()));
@@ -50,13 +50,37 @@ bool JobScheduler::lookupJob(size_t I) {
   if (!B)
     return false;
   Keys[I] = finishJobKey(*B, *F);
-  LookupResult L = Store->lookup(Keys[I]->Key);
+  const JobKey &K = *Keys[I];
+  // Where the base's object was seen before, the hashes it carried pick
+  // its entry; else the conservative key (all candidates, as the remote's).
+  std::vector<unsigned> All;
+  for (unsigned C = 0; C < K.Candidates.size(); ++C)
+    All.push_back(C);
+  Carried[I] = All;
+  Digest Local = K.Key;
+  if (!K.Candidates.empty() && Memo)
+    if (std::optional<std::string> M = Memo->get(K.manifestKey()))
+      if (std::optional<std::vector<unsigned>> Seen = K.parseManifest(*M)) {
+        Carried[I] = *Seen;
+        Local = K.keyFor(*Seen);
+      }
+  LookupResult L = Store->lookup(Local);
+  if (!L.Hit && Local != K.Key) {
+    if (!L.Corruption.empty()) {
+      O.CorruptFound = true;
+      warnOnce(Corrupt, "corrupt cache entry moved aside: " + L.Corruption);
+    }
+    Carried[I] = All;
+    Local = K.Key;
+    L = Store->lookup(Local);
+  }
   if (!L.Corruption.empty()) {
     O.CorruptFound = true;
     warnOnce(Corrupt, "corrupt cache entry moved aside: " + L.Corruption);
   }
   if (!L.Hit)
     return false;
+  EntryKeys[I] = Local;
   switch (Store->placeHit(*L.Hit, Job.Output)) {
   case LocalStore::Placement::Linked:
     O.Linked = true;
@@ -75,11 +99,20 @@ bool JobScheduler::lookupJob(size_t I) {
   return true;
 }
 
+Digest JobScheduler::objectKey(size_t I, StringRef Object) {
+  const JobKey &K = *Keys[I];
+  Carried[I] = K.carriedBy(Object);
+  if (!K.Candidates.empty() && Memo)
+    Memo->put(K.manifestKey(), K.manifest(Carried[I]));
+  EntryKeys[I] = K.keyFor(Carried[I]);
+  return *EntryKeys[I];
+}
+
 void JobScheduler::publishJob(size_t I, StringRef Object) {
   if (!Keys[I])
     return; // Uncached.
-  if (Error E = Store->publish(Keys[I]->Key, Object, Outcomes[I].CompileMicros,
-                               Options.SyncEntries))
+  if (Error E = Store->publish(objectKey(I, Object), Object,
+                               Outcomes[I].CompileMicros, Options.SyncEntries))
     bypass(I, std::move(E));
 }
 
@@ -92,7 +125,7 @@ void JobScheduler::bypass(size_t I, Error Why) {
 
 bool JobScheduler::stageAndLink(size_t I, StringRef Object, Error &Failed) {
   Expected<LocalStore::StagedEntry> Staged =
-      Store->stage(Keys[I]->Key, Object, Outcomes[I].CompileMicros);
+      Store->stage(objectKey(I, Object), Object, Outcomes[I].CompileMicros);
   if (!Staged) {
     bypass(I, Staged.takeError());
     return false;
@@ -119,7 +152,8 @@ Expected<std::string> JobScheduler::readObject(size_t I) {
     return File.takeError();
   StringRef Bytes = (*File)->getBuffer();
   if (Keys[I]) {
-    if (Expected<DecodedEntry> D = decodeEntry(Bytes, Keys[I]->Key))
+    if (Expected<DecodedEntry> D =
+            decodeEntry(Bytes, EntryKeys[I] ? *EntryKeys[I] : Keys[I]->Key))
       return D->Payload.str();
     else
       consumeError(D.takeError()); // A bare object.
@@ -164,6 +198,9 @@ Expected<LinkStats> JobScheduler::run() {
   scope_exit RestoreMemo([&] { Memo = Given; });
   Outcomes.assign(Jobs.size(), JobOutcome());
   Keys.assign(Jobs.size(), std::nullopt);
+  EntryKeys.assign(Jobs.size(), std::nullopt);
+  Carried.assign(Jobs.size(), {});
+  Definitions = std::make_unique<DefinitionKeyCache>(Memo);
   Failures.clear();
   for (size_t I = 0; I < Jobs.size(); ++I)
     Failures.push_back(Error::success());
@@ -499,11 +536,18 @@ Error JobScheduler::writeKeyLog(
   for (size_t I = 0; I < Jobs.size(); ++I) {
     std::string R;
     raw_string_ostream OS(R);
-    OS << Jobs[I].Module << " " << (Keys[I] ? toHex(Keys[I]->Key) : "none")
-       << "\n";
-    if (Keys[I])
-      for (const KeyFieldTrace &T : Keys[I]->Trace)
+    // The key of the job's entry: its base with the module hashes its
+    // object carries.
+    const std::optional<JobKey> &K = Keys[I];
+    Digest Entry = K ? (EntryKeys[I] ? *EntryKeys[I] : K->Key) : Digest();
+    OS << Jobs[I].Module << " " << (K ? toHex(Entry) : "none") << "\n";
+    if (K) {
+      for (const KeyFieldTrace &T : K->Trace)
         OS << "  " << keyFieldName(T.Field) << " " << T.Value << "\n";
+      for (unsigned C : Carried[I])
+        OS << "  " << keyFieldName(KeyField::CarriedModuleHash) << " "
+           << K->Candidates[C].Source << K->Candidates[C].HashSuffix << "\n";
+    }
     Records.push_back(std::move(R));
   }
   llvm::sort(Records);

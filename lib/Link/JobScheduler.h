@@ -25,6 +25,7 @@
 
 #include "Compile/CompileBackend.h"
 #include "Job/BackendJob.h"
+#include "Key/DefinitionKeyCache.h"
 #include "Key/JobKey.h"
 #include "Link/LinkStats.h"
 #include "Remote/RemoteStore.h"
@@ -131,6 +132,10 @@ private:
   /// Job \p I's object as compiled, read from its output (which may be a
   /// hard link to the entry: the trailer is dropped).
   llvm::Expected<std::string> readObject(size_t I);
+  /// The key \p Object of job \p I is stored under locally: the job's key
+  /// with the hashes of the modules it carries names of (JobKey), which
+  /// are remembered for the job's base. Sets EntryKeys[I].
+  Digest objectKey(size_t I, llvm::StringRef Object);
   void warnOnce(unsigned Kind, const llvm::Twine &Message);
   llvm::Error writeKeyLog(const std::vector<std::optional<JobKey>> &Keys);
 
@@ -165,6 +170,11 @@ private:
   // in phase 2).
   std::vector<JobOutcome> Outcomes;
   std::vector<std::optional<JobKey>> Keys;
+  /// The key of the local entry that holds (or will hold) job I's object.
+  std::vector<std::optional<Digest>> EntryKeys;
+  /// The candidates (JobKey::Candidates) that key covers.
+  std::vector<std::vector<unsigned>> Carried;
+  std::unique_ptr<DefinitionKeyCache> Definitions;
   std::vector<llvm::Error> Failures;
   std::mutex WarnLock;
   unsigned WarnedKinds = 0;

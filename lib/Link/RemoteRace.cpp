@@ -135,8 +135,8 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
 
   if (Error E = writeWholeFile(Job.Output, Entry->Payload)) {
     Failures[I] = std::move(E);
-  } else if (Error E = Store->publish(Keys[I]->Key, Entry->Payload,
-                                      Entry->CompileMicros,
+  } else if (Error E = Store->publish(objectKey(I, Entry->Payload),
+                                      Entry->Payload, Entry->CompileMicros,
                                       /*Durable=*/false)) {
     // No fsync above: a copy of a remote entry is cheap to fetch again, and
     // a torn one fails its checksum.
