@@ -7,7 +7,9 @@
 #include "Support/WholeFile.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Chrono.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -17,6 +19,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <random>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -81,6 +84,12 @@ bool JobScheduler::lookupJob(size_t I) {
   if (!L.Hit)
     return false;
   EntryKeys[I] = Local;
+  if (chosenToVerify(I)) {
+    // Compiled in phase 2 and compared there; the hit is not placed.
+    VerifyAgainst[I] = L.Hit->Payload.str();
+    O.SavedMicros = L.Hit->CompileMicros;
+    return false;
+  }
   switch (Store->placeHit(*L.Hit, Job.Output)) {
   case LocalStore::Placement::Linked:
     O.Linked = true;
@@ -96,6 +105,64 @@ bool JobScheduler::lookupJob(size_t I) {
   }
   O.What = JobOutcome::Hit;
   O.SavedMicros = L.Hit->CompileMicros;
+  return true;
+}
+
+bool JobScheduler::chosenToVerify(size_t I) const {
+  if (Options.VerifyHits <= 0)
+    return false;
+  if (Options.VerifyHits >= 1)
+    return true;
+  // Random per link, the same for a job wherever it is asked.
+  KeyBuilder KB("verify-choice", 1);
+  KB.add(KeyField::JobBase, Keys[I]->Key);
+  KB.add(KeyField::ToolVersion, utostr(VerifyNonce));
+  Digest D = KB.finish();
+  uint64_t X = support::endian::read64le(D.data());
+  return X < static_cast<uint64_t>(Options.VerifyHits * 18446744073709551615.0);
+}
+
+void JobScheduler::keepReport(
+    size_t I, StringRef What,
+    ArrayRef<std::pair<const char *, StringRef>> Objects) {
+  SmallString<256> Dir(Options.ReportDir);
+  sys::path::append(Dir, toHex(Keys[I]->Key));
+  std::string Report;
+  raw_string_ostream OS(Report);
+  OS << "module " << Jobs[I].Module << "\nkey " << toHex(Keys[I]->Key) << "\n"
+     << What;
+  for (auto [Name, Data] : Objects)
+    OS << Name << " " << Data.size() << " bytes\n";
+  Error E = errorCodeToError(sys::fs::create_directories(Dir));
+  std::vector<std::pair<const char *, StringRef>> Files(Objects.begin(),
+                                                        Objects.end());
+  Files.push_back({"job.txt", Report});
+  for (auto [Name, Data] : Files) {
+    SmallString<256> P(Dir);
+    sys::path::append(P, Name);
+    if (!E)
+      E = writeWholeFile(P, Data);
+  }
+  if (E)
+    warnOnce(ReportFailed, "cannot keep the report in '" + Options.ReportDir +
+                               "': " + toString(std::move(E)));
+}
+
+bool JobScheduler::verifyHit(size_t I, StringRef Fresh) {
+  JobOutcome &O = Outcomes[I];
+  O.Verified = true;
+  if (Fresh == *VerifyAgainst[I]) {
+    O.What = JobOutcome::Hit;
+    return false;
+  }
+  O.VerifyMismatch = true;
+  keepReport(I,
+             "a cached object (entry " + toHex(*EntryKeys[I]) +
+                 ") that differs from a fresh compile\n",
+             {{"cached.o", *VerifyAgainst[I]}, {"fresh.o", Fresh}});
+  // The entry is not what this job compiles to: it goes, the fresh one
+  // takes its place.
+  consumeError(Store->moveAside(Store->entryPath(*EntryKeys[I])));
   return true;
 }
 
@@ -200,6 +267,8 @@ Expected<LinkStats> JobScheduler::run() {
   Keys.assign(Jobs.size(), std::nullopt);
   EntryKeys.assign(Jobs.size(), std::nullopt);
   Carried.assign(Jobs.size(), {});
+  VerifyAgainst.assign(Jobs.size(), std::nullopt);
+  VerifyNonce = std::random_device()() * 4294967296ull + std::random_device()();
   Definitions = std::make_unique<DefinitionKeyCache>(Memo);
   Failures.clear();
   for (size_t I = 0; I < Jobs.size(); ++I)
@@ -292,7 +361,7 @@ void JobScheduler::runMisses(const std::vector<size_t> &Misses,
   std::vector<size_t> Asked;
   if (Options.OpenRemote && Store)
     for (size_t I : Misses)
-      if (Keys[I]) {
+      if (Keys[I] && !VerifyAgainst[I]) { // A verified hit needs no lookup.
         Asked.push_back(I);
         States[I].LookupPending = true;
         Outcomes[I].Remote = JobOutcome::Abandoned;
@@ -433,6 +502,33 @@ void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
 void JobScheduler::finishLocal(size_t I, const std::string &Path,
                                std::unique_ptr<MemoryBuffer> Object) {
   const BackendJob &Job = Jobs[I];
+  if (VerifyAgainst[I]) {
+    // A hit compiled again: compare, use the fresh object, and store it
+    // only if the cached one differed.
+    std::string Fresh;
+    if (Object) {
+      Fresh = Object->getBuffer().str();
+    } else {
+      auto File = readWholeFile(Path);
+      if (!File) {
+        Failures[I] = File.takeError();
+        return;
+      }
+      Fresh = (*File)->getBuffer().str();
+      if (Path != Job.Output)
+        sys::fs::remove(Path);
+    }
+    if (Error E = writeWholeFile(Job.Output, Fresh)) {
+      Failures[I] = std::move(E);
+      return;
+    }
+    if (verifyHit(I, Fresh)) {
+      std::shared_ptr<std::string> Shared =
+          std::make_shared<std::string>(std::move(Fresh));
+      Publisher->async([this, I, Shared] { publishJob(I, *Shared); });
+    }
+    return;
+  }
   if (Object) {
     // The entry is written once and the output is a hard link to it.
     Error Failed = Error::success();

@@ -65,6 +65,10 @@ struct SchedulerOptions {
   /// power loss is a miss, and an fsync per entry made small-module links
   /// up to ~10% slower (docs/BENCHMARKS.md).
   bool SyncEntries = false;
+  /// The fraction of local hits also compiled and compared byte for byte
+  /// before they are used; a difference keeps both objects in ReportDir,
+  /// and the fresh object is used and stored.
+  double VerifyHits = 0;
 };
 
 /// The link's key basis, waiting for it if it is still being computed (the
@@ -156,6 +160,17 @@ private:
   void onRemoteAnswer(size_t I, RemoteResult R);
   void uploadResults(const std::vector<size_t> &Misses, LinkStats &Stats);
   void checkDeterminism(const std::vector<size_t> &Misses);
+  /// Whether the hit of job \p I is compiled again to be compared.
+  bool chosenToVerify(size_t I) const;
+  /// Compares job \p I's fresh object with the hit it was compiled to
+  /// verify; true if they differ (both are then kept in ReportDir, and the
+  /// stale entry is moved aside).
+  bool verifyHit(size_t I, llvm::StringRef Fresh);
+  /// Keeps \p Objects (name, bytes) and a description of job \p I under
+  /// ReportDir/<key>/.
+  void
+  keepReport(size_t I, llvm::StringRef What,
+             llvm::ArrayRef<std::pair<const char *, llvm::StringRef>> Objects);
   std::string racePath(size_t I) const;
 
   const CommonJobArgs &Common;
@@ -174,6 +189,9 @@ private:
   std::vector<std::optional<Digest>> EntryKeys;
   /// The candidates (JobKey::Candidates) that key covers.
   std::vector<std::vector<unsigned>> Carried;
+  /// For a hit compiled again to be verified: the cached object.
+  std::vector<std::optional<std::string>> VerifyAgainst;
+  uint64_t VerifyNonce = 0;
   std::unique_ptr<DefinitionKeyCache> Definitions;
   std::vector<llvm::Error> Failures;
   std::mutex WarnLock;

@@ -206,27 +206,7 @@ void JobScheduler::checkDeterminism(const std::vector<size_t> &Misses) {
       continue;
     // The local object is used (and was stored); both are kept.
     O.Mismatch = true;
-    SmallString<256> Dir(Options.ReportDir);
-    sys::path::append(Dir, toHex(Keys[I]->Key));
-    std::string Report;
-    raw_string_ostream OS(Report);
-    OS << "module " << Jobs[I].Module << "\nkey " << toHex(Keys[I]->Key)
-       << "\nlocal " << Local->size() << " bytes\nremote "
-       << S.RemotePayload.size() << " bytes\n";
-    Error E = errorCodeToError(sys::fs::create_directories(Dir));
-    for (auto [Name, Data] :
-         {std::pair<const char *, StringRef>{"local.o", *Local},
-          {"remote.o", S.RemotePayload},
-          {"job.txt", Report}}) {
-      SmallString<256> P(Dir);
-      sys::path::append(P, Name);
-      if (!E)
-        E = writeWholeFile(P, Data);
-    }
-    if (E)
-      warnOnce(ReportFailed, "cannot keep the determinism report in '" +
-                                 Options.ReportDir +
-                                 "': " + toString(std::move(E)));
+    keepReport(I, "", {{"local.o", *Local}, {"remote.o", S.RemotePayload}});
   }
 }
 

@@ -177,6 +177,7 @@ int main(int argc, char **argv) {
     Options.UploadBudget = RemoteCfg.UploadBudget;
   }
   Options.DeterminismCheck = Set.isOn(SettingId::DeterminismCheck);
+  Options.VerifyHits = Set.fraction(SettingId::VerifyHits);
   Options.SyncEntries = Set.isOn(SettingId::SyncEntries);
   Options.ReportDir = Set.value(SettingId::DeterminismReportDir);
   // Memoised key inputs live in their own area of the same directory.
@@ -208,6 +209,13 @@ int main(int argc, char **argv) {
         << "determinism check: " << Stats->Mismatches
         << " remote object(s) differ from the local compile; the local "
            "objects were used, both are kept in "
+        << Options.ReportDir << "\n";
+  if (Stats->VerifyMismatches)
+    WithColor::warning(errs(), "ltocache")
+        << "verify-hits: " << Stats->VerifyMismatches << " of "
+        << Stats->Verified
+        << " cached object(s) differ from a fresh compile; the fresh objects "
+           "were used and stored, both are kept in "
         << Options.ReportDir << "\n";
   KeyingReady.wait(); // No job may have asked (none could be keyed).
   if (Store && Keyed.Basis) {

@@ -230,7 +230,9 @@ static int runStats() {
                                 {"cancelled", I(C.Cancelled)},
                                 {"uploads", I(C.Uploads)},
                                 {"upload_failures", I(C.UploadFailures)},
-                                {"mismatches", I(C.Mismatches)}}}};
+                                {"mismatches", I(C.Mismatches)}}},
+        {"verified", I(C.Verified)},
+        {"verify_mismatches", I(C.VerifyMismatches)}};
     outs() << formatv("{0:2}", json::Value(std::move(O))) << "\n";
     return 0;
   }
@@ -264,6 +266,9 @@ static int runStats() {
                        "cancelled",
                        C.RemoteWins, C.LocalWins, C.Cancelled)
                    .str());
+  Row("verified hits", formatv("{0} ({1} differed from a fresh compile)",
+                               C.Verified, C.VerifyMismatches)
+                           .str());
   Row("uploads", formatv("{0} ({1} failed); {2} determinism mismatches",
                          C.Uploads, C.UploadFailures, C.Mismatches)
                      .str());
