@@ -50,6 +50,8 @@ dtlto = os.path.join(bin_dir, "ltocache-dtlto")
 
 # Longer names first: lit substitutes in order and %x would eat %x_y.
 config.substitutions += [
+    ("%{ltocache_obj_root}", config.ltocache_obj_root),
+    ("%{ltocache_src_root}", config.ltocache_src_root),
     ("%{ltocache_bin}", bin_dir),
     ("%{ltocache_lib}", lib_dir),
     ("%inputs", inputs),
@@ -72,5 +74,6 @@ config.substitutions += [
                     f"-Wl,--thinlto-distributor={dtlto} "
                     f"-Wl,--thinlto-remote-compiler={clang}"),
     ("%dist_arg", "-Wl,--thinlto-distributor-arg="),
+    ("%clangxx", clang + "++"),
     ("%clang", clang),
 ]
