@@ -40,6 +40,7 @@ enum class SettingId : unsigned {
   DeterminismReportDir,
   Quiet,
   FaultInject,
+  Trace,
   Remote,
   RemoteLayout,
   RemoteConnectTimeout,

@@ -44,6 +44,8 @@
 
 namespace ltocache {
 
+class LinkTrace;
+
 struct SchedulerOptions {
   unsigned Workers = 0; ///< 0: one per core.
   /// If set, "<module> <key>" and the key's fields are written here.
@@ -64,6 +66,8 @@ struct SchedulerOptions {
   /// power loss is a miss, and an fsync per entry made small-module links
   /// up to ~10% slower (docs/BENCHMARKS.md).
   bool SyncEntries = false;
+  /// If set, the link's phases and every job's steps are recorded here.
+  LinkTrace *Trace = nullptr;
 };
 
 /// The link's key basis, waiting for it if it is still being computed (the
