@@ -58,6 +58,9 @@ config.substitutions += [
     ("%build_progs", os.path.join(inputs, "build-progs.sh")),
     ("%with_xfs", "python3 " + os.path.join(inputs, "with_xfs.py")),
     ("%python", "python3"),
+    # Debian's python3, which has Debian's python3-matplotlib (the python3 on
+    # PATH may be another one).
+    ("%system_python", "/usr/bin/python3"),
     ("%clang_plugin", clang_plugin),
     ("%lld_plugin", lld_plugin),
     ("%ltocache_dtlto", dtlto),
