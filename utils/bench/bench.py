@@ -396,6 +396,17 @@ def write_plots(runs, plot_dir):
         ax.set_xlabel("modules (backend jobs)")
 
     paths = []
+
+    def finish(fig, ax, ylabel, title, name):
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
+        fig.tight_layout()
+        paths.append(os.path.join(plot_dir, name))
+        fig.savefig(paths[-1], metadata={"Date": None})
+        plt.close(fig)
+
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for row, label in PLOT_ROWS:
         x, med, lo, hi = series(row)
@@ -408,14 +419,8 @@ def write_plots(runs, plot_dir):
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(plain)
     ax.yaxis.set_minor_formatter(two_five)
-    ax.set_ylabel("link time, s (median; bars: min to max)")
-    ax.set_title("Link time: " + title)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize="small")
-    fig.tight_layout()
-    paths.append(os.path.join(plot_dir, PLOTS[0]))
-    fig.savefig(paths[-1], metadata={"Date": None})
-    plt.close(fig)
+    finish(fig, ax, "link time, s (median; bars: min to max)",
+           "Link time: " + title, PLOTS[0])
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     bx, base, _, _ = series("lld-cache-warm")
@@ -430,14 +435,8 @@ def write_plots(runs, plot_dir):
     ax.axhline(1.0, color=colour["lld-cache-warm"], linewidth=1,
                label="lld, warm --thinlto-cache-dir")
     module_axis(ax)
-    ax.set_ylabel("warm link time / lld's warm cache (medians)")
-    ax.set_title("Warm links: " + title)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize="small")
-    fig.tight_layout()
-    paths.append(os.path.join(plot_dir, PLOTS[1]))
-    fig.savefig(paths[-1], metadata={"Date": None})
-    plt.close(fig)
+    finish(fig, ax, "warm link time / lld's warm cache (medians)",
+           "Warm links: " + title, PLOTS[1])
     return paths
 
 
