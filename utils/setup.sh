@@ -30,6 +30,10 @@ packages=(
   # XFS where reflinked hits are tested.
   cmake ninja-build libgtest-dev python3 zlib1g-dev libzstd-dev
   libcurl4-openssl-dev nginx xfsprogs
+  # The Debian package (cpack -G DEB: dpkg-shlibdeps finds its dependencies)
+  # and the tests that build a project against it, one with ccache as the
+  # compiler launcher; matplotlib for utils/bench/bench.py's plots.
+  dpkg-dev ccache python3-matplotlib
 )
 
 sudo=""

@@ -288,6 +288,15 @@ static const std::vector<SettingRow> &table() {
           .check(checkFaultSpec)
           .errors(ErrorStyle::AsIs)
           .example("rename=EXDEV"),
+      Row(SettingId::Trace, "trace", "LTOCACHE_TRACE", "trace", "trace file",
+          SettingType::Path, "",
+          "Write a timeline of the link to this file (Chrome trace-event "
+          "JSON, for Perfetto UI or chrome://tracing): phases, every job's "
+          "key, lookup, compile, remote lookup, race and publication per "
+          "worker, uploads, counters. A directory (or a value ending in `/`) "
+          "gets one `<output>.<pid>.trace.json` per link",
+          "checks")
+          .example("/tmp/link.trace.json"),
       Row(SettingId::Remote, "remote", "LTOCACHE_REMOTE", "remote",
           "remote URL", SettingType::Text, "",
           "Base URL of the remote cache (`http://` or `https://`); empty: no "

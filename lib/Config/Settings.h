@@ -41,6 +41,7 @@ enum class SettingId : unsigned {
   VerifyHits,
   Quiet,
   FaultInject,
+  Trace,
   Remote,
   RemoteLayout,
   RemoteConnectTimeout,

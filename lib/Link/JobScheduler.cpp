@@ -2,6 +2,7 @@
 
 #include "Link/JobScheduler.h"
 #include "Link/JobSchedulerSupport.h"
+#include "Link/LinkTrace.h"
 #include "Store/Entry.h"
 #include "Support/Warning.h"
 #include "Support/WholeFile.h"
@@ -29,6 +30,16 @@ using namespace ltocache::detail;
 
 namespace ltocache {
 
+void detail::traceJob(TraceSpan &Span, size_t I, const BackendJob &Job,
+                      const std::optional<JobKey> &Key, StringRef Outcome) {
+  Span.arg("job", static_cast<int64_t>(I));
+  Span.arg("module", Job.Module);
+  if (Key)
+    Span.arg("key", toHex(Key->Key));
+  if (!Outcome.empty())
+    Span.arg("outcome", Outcome);
+}
+
 void JobScheduler::warnOnce(unsigned Kind, const Twine &Message) {
   std::lock_guard<std::mutex> G(WarnLock);
   if (WarnedKinds & Kind)
@@ -42,6 +53,7 @@ bool JobScheduler::lookupJob(size_t I) {
   JobOutcome &O = Outcomes[I];
   if (!Store || !Basis)
     return false;
+  TraceSpan KeySpan(Options.Trace, "key", "key");
   // The job's own inputs first: the basis may still be on its way.
   auto F = computeJobFields(Job, Files, Memo, Definitions.get());
   if (!F) {
@@ -53,6 +65,8 @@ bool JobScheduler::lookupJob(size_t I) {
   if (!B)
     return false;
   Keys[I] = finishJobKey(*B, *F);
+  KeySpan.end();
+  TraceSpan LookupSpan(Options.Trace, "lookup", "store");
   const JobKey &K = *Keys[I];
   // Where the base's object was seen before, the hashes it carried pick
   // its entry; else the conservative key (all candidates, as the remote's).
@@ -207,6 +221,10 @@ bool JobScheduler::stageAndLink(size_t I, StringRef Object, Error &Failed) {
   // worker never waits for the disk.
   auto Shared = std::make_shared<LocalStore::StagedEntry>(std::move(*Staged));
   Publisher->async([this, I, Shared] {
+    traceThread(Options.Trace, "publication");
+    TraceSpan Span(Options.Trace, "commit entry", "store");
+    if (Span)
+      traceJob(Span, I, Jobs[I], Keys[I], "");
     if (Error E = Store->commit(std::move(*Shared), Options.SyncEntries))
       bypass(I, std::move(E));
   });
@@ -277,12 +295,21 @@ Expected<LinkStats> JobScheduler::run() {
   // Phase 1: every job's key and local lookup; hits are published at once.
   std::vector<char> Missed(Jobs.size(), 0);
   {
+    TraceSpan Phase(Options.Trace, "phase 1: keys and local lookups", "phase");
     DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
     for (size_t I = 0; I < Jobs.size(); ++I)
       Pool.async([&, I] {
+        traceThread(Options.Trace, "keys and lookups");
+        TraceSpan Span(Options.Trace, sys::path::filename(Jobs[I].Module),
+                       "job");
         Missed[I] = !lookupJob(I);
         if (Missed[I])
           Backend.prepare();
+        if (Span)
+          traceJob(Span, I, Jobs[I], Keys[I],
+                   !Keys[I]    ? "uncached"
+                   : Missed[I] ? "miss"
+                               : "hit");
       });
     Pool.wait();
   }
@@ -302,8 +329,11 @@ Expected<LinkStats> JobScheduler::run() {
   llvm::stable_sort(Misses,
                     [&](size_t A, size_t B) { return Sizes[A] > Sizes[B]; });
   LinkStats Stats;
-  if (!Misses.empty())
+  if (!Misses.empty()) {
+    TraceSpan Phase(Options.Trace, "phase 2: misses", "phase");
+    Phase.arg("misses", static_cast<int64_t>(Misses.size()));
     runMisses(Misses, Stats);
+  }
 
   Error First = Error::success();
   for (Error &F : Failures)
@@ -425,6 +455,8 @@ void JobScheduler::startWorker(bool Spare) {
 }
 
 void JobScheduler::workerLoop(Worker *Self) {
+  traceThread(Options.Trace,
+              Self->Spare ? "spare compile worker" : "compile worker");
   std::unique_lock<std::mutex> L(Lock);
   Self->Tid = ::gettid();
   while (!Self->Abandoned) {
@@ -470,13 +502,22 @@ void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
   CompileRequest Request{Path, S.Racing ? &S.Cancel : nullptr};
   L.unlock();
 
+  TraceSpan Span(Options.Trace, sys::path::filename(Jobs[I].Module), "job");
+  TraceSpan CompileSpan(Options.Trace, "compile", "compile");
   auto Start = std::chrono::steady_clock::now();
   Expected<CompiledObject> R = Backend.compile(Common, Jobs[I], Request);
   uint64_t Micros =
       R && R->CompileMicros ? R->CompileMicros : microsSince(Start);
+  CompileSpan.end();
 
   L.lock();
   S.CompiledBy = nullptr;
+  if (Span)
+    traceJob(Span, I, Jobs[I], Keys[I],
+             S.Claimed         ? "lost to the remote"
+             : !R              ? "failed"
+             : S.LookupPending ? "compiled, won against the remote"
+                               : "compiled");
   if (S.Claimed) {
     // The remote won; whatever this compile made is not wanted.
     L.unlock();
@@ -494,7 +535,10 @@ void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
   }
   recordLocalWin(I, Micros);
   L.unlock();
-  finishLocal(I, Path, std::move(R->InMemory));
+  {
+    TraceSpan Publish(Options.Trace, "publish", "store");
+    finishLocal(I, Path, std::move(R->InMemory));
+  }
   L.lock();
   settle(I);
 }
@@ -556,7 +600,13 @@ void JobScheduler::finishLocal(size_t I, const std::string &Path,
   // Publication runs on a thread of its own: a worker waiting for the disk
   // would leave a core idle.
   std::shared_ptr<MemoryBuffer> Shared(std::move(*File));
-  Publisher->async([this, I, Shared] { publishJob(I, Shared->getBuffer()); });
+  Publisher->async([this, I, Shared] {
+    traceThread(Options.Trace, "publication");
+    TraceSpan Span(Options.Trace, "store entry", "store");
+    if (Span)
+      traceJob(Span, I, Jobs[I], Keys[I], "");
+    publishJob(I, Shared->getBuffer());
+  });
 }
 
 void JobScheduler::recordLocalWin(size_t I, uint64_t Micros) {
@@ -589,9 +639,12 @@ void JobScheduler::runBatch(const std::vector<size_t> &Misses) {
     }
     BatchCancel = std::make_unique<CancelToken>();
   }
+  TraceSpan BatchSpan(Options.Trace, "compile batch", "compile");
+  BatchSpan.arg("jobs", static_cast<int64_t>(Misses.size()));
   auto Start = std::chrono::steady_clock::now();
   Error E = Backend.compileBatch(Common, Batch, Requests, BatchCancel.get());
   uint64_t Share = microsSince(Start) / Misses.size();
+  BatchSpan.end();
 
   std::vector<size_t> Won;
   {
@@ -619,6 +672,10 @@ void JobScheduler::runBatch(const std::vector<size_t> &Misses) {
   DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
   for (size_t K : Won)
     Pool.async([&, K] {
+      traceThread(Options.Trace, "publication");
+      TraceSpan Span(Options.Trace, "publish", "store");
+      if (Span)
+        traceJob(Span, Misses[K], Jobs[Misses[K]], Keys[Misses[K]], "");
       finishLocal(Misses[K], Requests[K].OutputPath, nullptr);
       std::lock_guard<std::mutex> G(Lock);
       settle(Misses[K]);

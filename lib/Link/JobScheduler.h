@@ -45,6 +45,8 @@
 
 namespace ltocache {
 
+class LinkTrace;
+
 struct SchedulerOptions {
   unsigned Workers = 0; ///< 0: one per core.
   /// If set, "<module> <key>" and the key's fields are written here.
@@ -69,6 +71,8 @@ struct SchedulerOptions {
   /// before they are used; a difference keeps both objects in ReportDir,
   /// and the fresh object is used and stored.
   double VerifyHits = 0;
+  /// If set, the link's phases and every job's steps are recorded here.
+  LinkTrace *Trace = nullptr;
 };
 
 /// The link's key basis, waiting for it if it is still being computed (the
