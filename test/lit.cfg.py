@@ -56,6 +56,7 @@ config.substitutions += [
     ("%{ltocache_lib}", lib_dir),
     ("%inputs", inputs),
     ("%build_progs", os.path.join(inputs, "build-progs.sh")),
+    ("%{cutoff_build}", os.path.join(inputs, "cutoff", "build.sh")),
     ("%with_xfs", "python3 " + os.path.join(inputs, "with_xfs.py")),
     ("%python", "python3"),
     # Debian's python3, which has Debian's python3-matplotlib (the python3 on

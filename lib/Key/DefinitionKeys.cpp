@@ -15,6 +15,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Constants.h"
@@ -458,43 +459,52 @@ std::string ModuleHasher::render(const MDNode *N,
     raw_string_ostream OS(Text);
     N->print(OS, /*M=*/nullptr);
   }
-  // Every pointer the printer may write: the node itself and its operands.
+  // Every pointer the printer may write: the node itself and its operands,
+  // and those of the locations it writes inline (without slot numbers the
+  // printer writes a DILocation operand in place, inlinedAt and all).
   DenseMap<uintptr_t, std::string> Tokens;
   Tokens[reinterpret_cast<uintptr_t>(N)] = "\x01self\x01";
   std::string Extra;
-  for (const MDOperand &Op : N->operands()) {
-    const Metadata *MD = Op.get();
-    if (!MD)
-      continue;
-    uintptr_t P = reinterpret_cast<uintptr_t>(MD);
-    if (isStripped(N, MD)) {
-      Tokens[P] = "\x01stripped\x01";
-      continue;
-    }
-    if (auto *Next = dyn_cast<MDNode>(MD)) {
-      if (Members) {
-        auto It = Members->find(Next);
-        if (It != Members->end()) {
-          Tokens[P] = It->second < 0
-                          ? std::string("\x01member\x01")
-                          : "\x01m" + std::to_string(It->second) + "\x01";
-          continue;
-        }
-      }
-      auto It = Nodes.find(Next);
-      if (It == Nodes.end()) {
-        unsupported("metadata graph walked out of order");
+  SmallVector<const MDNode *, 4> Work{N};
+  SmallPtrSet<const MDNode *, 4> Inlined{N};
+  while (!Work.empty()) {
+    const MDNode *Of = Work.pop_back_val();
+    for (const MDOperand &Op : Of->operands()) {
+      const Metadata *MD = Op.get();
+      if (!MD)
+        continue;
+      uintptr_t P = reinterpret_cast<uintptr_t>(MD);
+      if (isStripped(Of, MD)) {
+        Tokens[P] = "\x01stripped\x01";
         continue;
       }
-      Tokens[P] = "\x01h" + toHex(It->second.D) + "\x01";
-      Local |= It->second.Local;
-      continue;
+      if (auto *Next = dyn_cast<MDNode>(MD)) {
+        if (isa<DILocation>(Next) && Inlined.insert(Next).second)
+          Work.push_back(Next);
+        if (Members) {
+          auto It = Members->find(Next);
+          if (It != Members->end()) {
+            Tokens[P] = It->second < 0
+                            ? std::string("\x01member\x01")
+                            : "\x01m" + std::to_string(It->second) + "\x01";
+            continue;
+          }
+        }
+        auto It = Nodes.find(Next);
+        if (It == Nodes.end()) {
+          unsupported("metadata graph walked out of order");
+          continue;
+        }
+        Tokens[P] = "\x01h" + toHex(It->second.D) + "\x01";
+        Local |= It->second.Local;
+        continue;
+      }
+      // Strings and constants are printed inline; a constant's globals are
+      // hashed by prototype.
+      Hashed H = metadata(MD);
+      Local |= H.Local;
+      Extra += "\x01o" + toHex(H.D) + "\x01";
     }
-    // Strings and constants are printed inline; a constant's globals are
-    // hashed by prototype.
-    Hashed H = metadata(MD);
-    Local |= H.Local;
-    Extra += "\x01o" + toHex(H.D) + "\x01";
   }
   std::string Out;
   Out.reserve(Text.size() + Extra.size());

@@ -45,7 +45,8 @@ entry:
 
 define i32 @k(i32 %x) #0 !dbg !30 {
   %r = mul i32 %x, 3, !dbg !31
-  ret i32 %r, !dbg !31
+  %s = add i32 %r, 1, !dbg !32
+  ret i32 %s, !dbg !31
 }
 
 define ptr @usesLocal() #0 {
@@ -90,6 +91,7 @@ attributes #2 = { nounwind "frame-pointer"="none" }
 !21 = distinct !DIGlobalVariable(name: "g", scope: !0, file: !1, line: 1, type: !13, isLocal: false, isDefinition: true)
 !30 = distinct !DISubprogram(name: "k", scope: !1, file: !1, line: 10, type: !11, scopeLine: 10, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
 !31 = !DILocation(line: 11, column: 3, scope: !30)
+!32 = !DILocation(line: 4, column: 9, scope: !10, inlinedAt: !31)
 !40 = distinct !{!40, !41}
 !41 = !{!"llvm.loop.mustprogress"}
 )IR";
