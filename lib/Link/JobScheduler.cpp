@@ -697,9 +697,15 @@ Error JobScheduler::writeKeyLog(
     if (K) {
       for (const KeyFieldTrace &T : K->Trace)
         OS << "  " << keyFieldName(T.Field) << " " << T.Value << "\n";
-      for (unsigned C : Carried[I])
-        OS << "  " << keyFieldName(KeyField::CarriedModuleHash) << " "
-           << K->Candidates[C].Source << K->Candidates[C].HashSuffix << "\n";
+      // Which hashes of modules whose names imported code uses the object
+      // carries (they are in its key) and does not (they are not).
+      for (unsigned C = 0; C < K->Candidates.size(); ++C)
+        OS << "  "
+           << (llvm::is_contained(Carried[I], C)
+                   ? keyFieldName(KeyField::CarriedModuleHash)
+                   : StringRef("uncarried-module-hash"))
+           << " " << K->Candidates[C].Source << K->Candidates[C].HashSuffix
+           << "\n";
     }
     Records.push_back(std::move(R));
   }
