@@ -3,6 +3,7 @@
 #include "Compile/BackendSelector.h"
 #include "Compile/CompileServerClient.h"
 #include "Compile/DistributorBackend.h"
+#include "Compile/InProcessEquivalence.h"
 #include "Support/Warning.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -41,11 +42,9 @@ namespace {
 
 class SelectedBackend : public CompileBackend {
 public:
-  SelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,
-                  std::function<Expected<std::string>()> Identity)
+  SelectedBackend(const BackendChoice &Choice, RemoteCompilerInfo Remote)
       : Mode(Choice.Mode), Workers(Choice.Workers),
-        Server(Choice.CompileServer), Common(Common),
-        Identity(std::move(Identity)) {}
+        Server(Choice.CompileServer), Remote(std::move(Remote)) {}
 
   ~SelectedBackend() override {
     if (Preloader.joinable())
@@ -65,9 +64,10 @@ public:
   }
 
   /// The server starts compiling before the remote compiler's identity is
-  /// known (without a memo of it, running `clang --version` takes ~80 ms);
-  /// a result counts only once that compiler has been found to be the
-  /// server's clang, else the job is compiled as a process.
+  /// known (without a memo of it, probing the compiler takes ~80 ms); a
+  /// result counts only once that compiler has been found to be the
+  /// server's clang, compiling alike, else the job is compiled as a
+  /// process.
   Expected<CompiledObject> compile(const CommonJobArgs &C,
                                    const BackendJob &Job,
                                    const CompileRequest &Request) override {
@@ -121,12 +121,21 @@ private:
       Chosen = createSubprocessBackend();
       return;
     }
-    std::string Obstacle = inProcessArgumentObstacle(Common);
+    const CompilerCommand *Command = Remote.Command;
+    std::string Obstacle =
+        Command ? inProcessCommandObstacle(*Command) : Remote.CommandError;
+    bool Said = !Command; // Keying says why the compiler is not found.
     if (Obstacle.empty()) {
+      ServerCompiler As;
+      As.Executable = Command->Compiler.Path;
+      As.Argv.push_back(Command->Compiler.Word);
+      As.Argv.insert(As.Argv.end(), Command->Args.begin(),
+                     Command->Args.end());
+      As.Environment = Command->Env.entries();
       // Found only now: a warm link never looks for it.
       auto Started =
           startCompileServer(Server.empty() ? compileServerPath() : Server,
-                             Workers, createSubprocessBackend());
+                             Workers, As, createSubprocessBackend());
       if (Started) {
         Chosen = std::move(Started->Backend);
         ServerVersion = std::move(Started->ClangVersion);
@@ -138,24 +147,34 @@ private:
       if (Mode == BackendMode::Auto)
         warnLine("cannot use the compile server: " + Obstacle +
                  "; compiling misses as processes");
+      Said = true;
     }
     if (Mode == BackendMode::InProcess) {
       Refusal = "--backend=in-process is not possible: " + Obstacle;
       return;
     }
+    // The command shows in-process would not compile the same: say so.
+    if (Mode == BackendMode::Auto && !Said)
+      warnLine(Obstacle + "; compiling misses as processes");
     Chosen = createSubprocessBackend();
   }
 
   void checkVersion() {
-    if (auto Id = Identity())
-      VersionObstacle = inProcessVersionObstacle(*Id, ServerVersion);
-    else
+    auto Id = Remote.Identity();
+    std::string Hint;
+    if (!Id) {
       VersionObstacle = toString(Id.takeError());
-    // Typically clang was upgraded after ltocache was built.
+    } else {
+      VersionObstacle = inProcessVersionObstacle(**Id, ServerVersion);
+      // Typically clang was upgraded after ltocache was built.
+      if (!VersionObstacle.empty())
+        Hint = " (rebuild ltocache against this clang to compile them "
+               "in-process)";
+      else
+        VersionObstacle = inProcessToolchainObstacle(**Id, *Remote.Command);
+    }
     if (!VersionObstacle.empty() && Mode == BackendMode::Auto)
-      warnLine(VersionObstacle +
-               "; compiling misses as processes (rebuild ltocache against "
-               "this clang to compile them in-process)");
+      warnLine(VersionObstacle + "; compiling misses as processes" + Hint);
     VersionKnown.store(true, std::memory_order_release);
   }
 
@@ -171,8 +190,7 @@ private:
   BackendMode Mode;
   unsigned Workers;
   std::string Server;
-  const CommonJobArgs &Common;
-  std::function<Expected<std::string>()> Identity;
+  RemoteCompilerInfo Remote;
   std::once_flag Once, PreloadStarted, VersionChecked;
   std::thread Preloader;
   std::unique_ptr<CompileBackend> Chosen, Fallback;
@@ -187,12 +205,11 @@ private:
 } // namespace
 
 std::unique_ptr<CompileBackend>
-createSelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,
-                      std::function<Expected<std::string>()> Identity) {
+createSelectedBackend(const BackendChoice &Choice, RemoteCompilerInfo Remote) {
   if (Choice.Mode == BackendMode::Distributor)
     return createDistributorBackend(Choice.Distributor, Choice.DistributorArgs,
                                     Choice.WorkDir);
-  return std::make_unique<SelectedBackend>(Choice, Common, std::move(Identity));
+  return std::make_unique<SelectedBackend>(Choice, std::move(Remote));
 }
 
 } // namespace ltocache
