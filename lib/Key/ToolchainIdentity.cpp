@@ -75,6 +75,9 @@ Expected<ProbeAnswer> parseProbe(StringRef Out, StringRef Command) {
   for (size_t I = 0; I < Lines.size(); ++I) {
     StringRef L = Lines[I].rtrim('\r');
     if (!HaveVersion) {
+      // What CCC_OVERRIDE_OPTIONS did (its value is keyed): not the version.
+      if (L.starts_with("### "))
+        continue;
       A.Version += (L + "\n").str();
       if (L.consume_front("InstalledDir: ")) {
         A.InstalledDir = L.str();
