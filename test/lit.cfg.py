@@ -52,6 +52,8 @@ dtlto = os.path.join(bin_dir, "ltocache-dtlto")
 config.substitutions += [
     ("%{ltocache_bin}", bin_dir),
     ("%{ltocache_lib}", lib_dir),
+    # The stock toolchain's libraries (libclang-cpp, libLLVM).
+    ("%{llvm_lib}", os.path.normpath(os.path.join(tools, "..", "lib"))),
     ("%inputs", inputs),
     ("%build_progs", os.path.join(inputs, "build-progs.sh")),
     ("%with_xfs", "python3 " + os.path.join(inputs, "with_xfs.py")),

@@ -76,6 +76,10 @@ public:
       return createStringError("%s", Refusal.c_str());
     if (!InProcess)
       return Chosen->compile(C, Job, Request);
+    // Known already (remembered, or probed while phase 1 ran): no compile
+    // is sent that would not count.
+    if (Remote.IdentityKnown && Remote.IdentityKnown())
+      std::call_once(VersionChecked, [this] { checkVersion(); });
     if (VersionKnown.load(std::memory_order_acquire) &&
         !VersionObstacle.empty())
       return notThisClang(C, Job, Request);

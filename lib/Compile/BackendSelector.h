@@ -44,6 +44,8 @@ struct RemoteCompilerInfo {
   /// Waits for the identity (ToolchainIdentity.h), or the reason it is not
   /// known. The pointee lives as long as the backend.
   std::function<llvm::Expected<const ToolchainIdentity *>()> Identity;
+  /// Whether Identity would answer at once.
+  std::function<bool()> IdentityKnown;
 };
 
 /// A backend that makes its choice on the first compile, so a link whose

@@ -29,6 +29,9 @@ std::string inProcessCommandObstacle(const CompilerCommand &Command) {
   for (StringRef Arg : Command.Args)
     if (mayLoadCode(Arg))
       return ("argument '" + Arg + "' may load code into the compiler").str();
+  if (std::optional<StringRef> O = Command.Env.get("CCC_OVERRIDE_OPTIONS"))
+    if (O->contains("plugin") || O->contains("-load") || O->contains("Xclang"))
+      return "CCC_OVERRIDE_OPTIONS may load code into the compiler";
   return "";
 }
 
@@ -47,10 +50,6 @@ std::string inProcessToolchainObstacle(const ToolchainIdentity &Toolchain,
                                        const CompilerCommand &Command) {
   if (!Toolchain.Mismatch.empty())
     return Toolchain.Mismatch;
-  if (std::optional<StringRef> O = Command.Env.get("CCC_OVERRIDE_OPTIONS"))
-    if (O->contains("plugin") || O->contains("-load") ||
-        O->contains("Xclang"))
-      return "CCC_OVERRIDE_OPTIONS may load code into the compiler";
   for (const std::string &Config : Toolchain.ConfigFiles) {
     auto Read = readDriverConfigFile(Config, Toolchain.ConfigSearchDirs);
     if (!Read)

@@ -23,7 +23,8 @@ namespace ltocache {
 /// Why \p Command cannot be compiled in-process, as far as the command
 /// tells, or "": a launcher that is not understood or may compile on
 /// another machine, a compiler that is not an executable (a wrapper
-/// script), an argument that may load code into the compiler.
+/// script), an argument or CCC_OVERRIDE_OPTIONS that may load code into the
+/// compiler.
 std::string inProcessCommandObstacle(const CompilerCommand &Command);
 
 /// Why the compiler \p Toolchain describes is not the compile server's
@@ -35,8 +36,7 @@ std::string inProcessVersionObstacle(const ToolchainIdentity &Toolchain,
 /// Why the compiler \p Toolchain describes (what \p Command runs), of the
 /// server's version, would still compile otherwise, or "": an installation
 /// other than the executable's (so other configuration files), a
-/// configuration file or CCC_OVERRIDE_OPTIONS that may load code into the
-/// compiler.
+/// configuration file that may load code into the compiler.
 std::string inProcessToolchainObstacle(const ToolchainIdentity &Toolchain,
                                        const CompilerCommand &Command);
 

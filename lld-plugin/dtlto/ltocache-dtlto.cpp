@@ -148,6 +148,10 @@ int main(int argc, char **argv) {
       return createStringError(Keyed.IdentityError);
     return &*Keyed.Identity;
   };
+  Remote.IdentityKnown = [&] {
+    return KeyingReady.wait_for(std::chrono::seconds(0)) ==
+           std::future_status::ready;
+  };
   std::unique_ptr<CompileBackend> Compiler =
       createSelectedBackend(Choice, std::move(Remote));
   bool WantBasis = bool(Store);
