@@ -133,8 +133,7 @@ private:
       ServerCompiler As;
       As.Executable = Command->Compiler.Path;
       As.Argv.push_back(Command->Compiler.Word);
-      As.Argv.insert(As.Argv.end(), Command->Args.begin(),
-                     Command->Args.end());
+      As.Argv.insert(As.Argv.end(), Command->Args.begin(), Command->Args.end());
       As.Environment = Command->Env.entries();
       // Found only now: a warm link never looks for it.
       auto Started =

@@ -1,4 +1,4 @@
-//===- InProcessEquivalence.h - When in-process is the same compile -*- C++ -*-===//
+//===- InProcessEquivalence.h - In-process is the same compile --*- C++ -*-===//
 //
 // The in-process backend (ltocache-compile) runs clang's driver and cc1 as
 // a library, the way clang's own main() does (response files,

@@ -176,10 +176,10 @@ Expected<CompilerCommand> resolveCompilerCommand(ArrayRef<std::string> Args,
     }
     std::optional<std::string> Path = findProgram(Word, Dirs, Skip);
     if (!Path)
-      return createStringError(
-          Via ? "'%s' (run by %s) not found"
-              : "remote compiler '%s' not found on PATH",
-          Word.c_str(), Via ? launcherName(*Via).data() : "");
+      return createStringError(Via ? "'%s' (run by %s) not found"
+                                   : "remote compiler '%s' not found on PATH",
+                               Word.c_str(),
+                               Via ? launcherName(*Via).data() : "");
     CommandProgram Prog{Word, *Path};
     std::optional<LauncherKind> Kind = launcherNamed(sys::path::filename(Word));
     bool Masquerade = false;

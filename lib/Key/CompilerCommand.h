@@ -1,4 +1,4 @@
-//===- CompilerCommand.h - What lld's remote-compiler command runs -*- C++ -*-===//
+//===- CompilerCommand.h - What lld's compiler command runs -----*- C++ -*-===//
 //
 // lld's common arguments start with --thinlto-remote-compiler and every
 // --thinlto-remote-compiler-prepend-arg, then lld's own "-c --target=...".

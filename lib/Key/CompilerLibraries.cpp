@@ -139,8 +139,8 @@ std::optional<std::string> buildId(const ElfView &V) {
     if (P.p_type != ELF::PT_NOTE)
       continue;
     uint64_t Align = P.p_align == 8 ? 8 : 4;
-    for (uint64_t Off = P.p_offset; Off + sizeof(ELF::Elf64_Nhdr) <=
-                                    P.p_offset + P.p_filesz;) {
+    for (uint64_t Off = P.p_offset;
+         Off + sizeof(ELF::Elf64_Nhdr) <= P.p_offset + P.p_filesz;) {
       ELF::Elf64_Nhdr N;
       if (!V.read(Off, N))
         break;
@@ -179,8 +179,8 @@ Expected<CompilerLibraries> findCompilerLibraries(StringRef Exe,
     return createFileError(Exe, EC);
   StringRef Origin = sys::path::parent_path(Real);
   bool HasRunPath = !Info->RunPath.empty();
-  std::vector<std::string> Own = expandSearchPath(
-      HasRunPath ? Info->RunPath : Info->RPath, Origin);
+  std::vector<std::string> Own =
+      expandSearchPath(HasRunPath ? Info->RunPath : Info->RPath, Origin);
   std::vector<std::string> FromEnv;
   if (std::optional<StringRef> L = Env.get("LD_LIBRARY_PATH"))
     FromEnv = expandSearchPath(*L, Origin);

@@ -1,4 +1,4 @@
-//===- CompilerLibraries.h - The compiler's own shared libraries -*- C++ -*-===//
+//===- CompilerLibraries.h - The compiler's shared libraries ----*- C++ -*-===//
 //
 // Debian's clang is a 130 KB program; its code is in libclang-cpp.so and
 // libLLVM.so beside it, found through its DT_RUNPATH ($ORIGIN/../lib). A

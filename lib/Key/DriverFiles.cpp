@@ -44,8 +44,8 @@ Expected<DriverFileArgs> collect(ArrayRef<const char *> Argv,
 
 } // namespace
 
-Expected<DriverFileArgs> readDriverConfigFile(StringRef Path,
-                                              ArrayRef<std::string> SearchDirs) {
+Expected<DriverFileArgs>
+readDriverConfigFile(StringRef Path, ArrayRef<std::string> SearchDirs) {
   BumpPtrAllocator Alloc;
   auto FS = makeIntrusiveRefCnt<RecordingFileSystem>();
   std::vector<StringRef> Dirs(SearchDirs.begin(), SearchDirs.end());

@@ -1,4 +1,4 @@
-//===- DriverFiles.h - Arguments clang's driver reads from files -*- C++ -*-===//
+//===- DriverFiles.h - Arguments clang reads from files ---------*- C++ -*-===//
 //
 // A configuration file (clang.cfg beside the compiler, --config=...) and a
 // response file (@file) hold arguments, and may pull in more files. They

@@ -124,8 +124,8 @@ Expected<LinkKeyBasis> LinkKeyBasis::compute(const CommonJobArgs &Common,
       return Read.takeError();
     addFilesRead(*Read, KeyField::ConfigFile, B.Fields);
     for (const std::string &A : Read->Args)
-      if (Error E = addArgument(A, Files, B.Fields, SaysNative,
-                                KeyField::ConfigArg))
+      if (Error E =
+              addArgument(A, Files, B.Fields, SaysNative, KeyField::ConfigArg))
         return std::move(E);
   }
   // Args[0] is the compiler (or its launcher): its identity stands for it.

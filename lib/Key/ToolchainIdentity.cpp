@@ -125,11 +125,11 @@ Expected<ProbeAnswer> runProbe(StringRef Program,
     return createFileError(ErrPath, Buf.getError());
   StringRef Out = (*Buf)->getBuffer();
   if (RC != 0)
-    return createStringError(
-        "'%s' failed (%s): %s", Command.c_str(),
-        ErrMsg.empty() ? ("exit code " + Twine(RC)).str().c_str()
-                       : ErrMsg.c_str(),
-        Out.rtrim().str().c_str());
+    return createStringError("'%s' failed (%s): %s", Command.c_str(),
+                             ErrMsg.empty()
+                                 ? ("exit code " + Twine(RC)).str().c_str()
+                                 : ErrMsg.c_str(),
+                             Out.rtrim().str().c_str());
   return parseProbe(Out, Command);
 }
 
@@ -247,8 +247,8 @@ bool fromJSON(const json::Value &V, Memo &M, json::Path P) {
       !O.map("launchers", T.Launchers) || !O.map("libraries", T.Libraries) ||
       !O.map("installed_dir", T.InstalledDir) ||
       !O.map("config_search_dirs", T.ConfigSearchDirs) ||
-      !O.map("config_files", T.ConfigFiles) ||
-      !O.map("mismatch", T.Mismatch) || !O.map("watched", Watched))
+      !O.map("config_files", T.ConfigFiles) || !O.map("mismatch", T.Mismatch) ||
+      !O.map("watched", Watched))
     return false;
   for (auto &W : Watched) {
     if (W.size() != 2)
@@ -300,9 +300,8 @@ computeToolchainIdentity(const CompilerCommand &Command,
   SmallString<256> MemoPath;
   if (!MemoDir.empty()) {
     MemoPath = MemoDir;
-    sys::path::append(MemoPath,
-                      toHex(memoKey(Command, CommonArgs, Programs)) +
-                          ".toolchain");
+    sys::path::append(MemoPath, toHex(memoKey(Command, CommonArgs, Programs)) +
+                                    ".toolchain");
     if (std::optional<ToolchainIdentity> T = readMemo(MemoPath))
       return std::move(*T);
   }
@@ -313,10 +312,13 @@ computeToolchainIdentity(const CompilerCommand &Command,
   Memo M;
   ToolchainIdentity &T = M.Identity;
   bool Settles = true;
-  auto Watch = [&](StringRef Path, const Signature &S) {
-    M.Watched.push_back({Path.str(), S.Text});
+  auto Settle = [&](const Signature &S) {
     if (S.Modified && *S.Modified >= Start - Settled)
       Settles = false;
+  };
+  auto Watch = [&](StringRef Path, const Signature &S) {
+    M.Watched.push_back({Path.str(), S.Text});
+    Settle(S);
   };
   std::string CompilerDigest;
   for (const Program &P : Programs) {
@@ -324,7 +326,7 @@ computeToolchainIdentity(const CompilerCommand &Command,
     if (!D)
       return createStringError("remote compiler: %s",
                                toString(D.takeError()).c_str());
-    Watch(P.Path, P.Sig);
+    Settle(P.Sig); // Watched as part of the memo's key.
     if (P.Name.empty())
       CompilerDigest = toHex(*D);
     else
@@ -340,8 +342,7 @@ computeToolchainIdentity(const CompilerCommand &Command,
     return A.takeError();
   T.Compiler = "blake3:" + CompilerDigest + "\n" + A->Version;
   T.InstalledDir = A->InstalledDir;
-  T.ConfigSearchDirs = {A->UserConfigDir, A->SystemConfigDir,
-                        A->InstalledDir};
+  T.ConfigSearchDirs = {A->UserConfigDir, A->SystemConfigDir, A->InstalledDir};
   T.ConfigFiles = A->ConfigFiles;
   bool Elf = isElf(Command.Compiler.Path);
   if (Elf && !installedAt(T.InstalledDir, Command.Compiler.Path))

@@ -1,4 +1,4 @@
-//===- ToolchainIdentity.h - What identifies the compiler that runs -*- C++ -*-===//
+//===- ToolchainIdentity.h - What the compiler that runs is -----*- C++ -*-===//
 //
 // What a job's command runs, beyond its arguments: the compiler's
 // executable and version, the launchers in front of it, its own shared
@@ -63,11 +63,9 @@ llvm::StringRef compilerVersionText(llvm::StringRef CompilerIdentity);
 /// \p CommonArgs) runs. \p MemoDir may be empty (no memo). \p BeforeRun,
 /// if given, is called just before the compiler is run: the memo is
 /// missing, so this link is probably the first with this toolchain.
-llvm::Expected<ToolchainIdentity>
-computeToolchainIdentity(const CompilerCommand &Command,
-                         llvm::ArrayRef<std::string> CommonArgs,
-                         llvm::StringRef MemoDir,
-                         llvm::function_ref<void()> BeforeRun = {});
+llvm::Expected<ToolchainIdentity> computeToolchainIdentity(
+    const CompilerCommand &Command, llvm::ArrayRef<std::string> CommonArgs,
+    llvm::StringRef MemoDir, llvm::function_ref<void()> BeforeRun = {});
 
 } // namespace ltocache
 

@@ -159,9 +159,9 @@ int main(int argc, char **argv) {
     // No memo: the first link with this toolchain, so probably all misses;
     // start loading the backend's libraries now.
     if (Command) {
-      auto Id = computeToolchainIdentity(*Command, File->Common.Args,
-                                         ToolchainMemo,
-                                         [&] { Compiler->prepare(); });
+      auto Id =
+          computeToolchainIdentity(*Command, File->Common.Args, ToolchainMemo,
+                                   [&] { Compiler->prepare(); });
       if (Id)
         Keyed.Identity = std::move(*Id);
       else

@@ -41,9 +41,10 @@ public:
   };
 
   /// Compiles one job given its clang driver arguments (argv[0] as the
-  /// compiler is started with it first). The output clang would write at \p CapturePath is put in
-  /// \p Object instead (the file is not touched); other outputs (such as
-  /// split DWARF) are written as usual. Otherwise \p Message says why.
+  /// compiler is started with it first). The output clang would write at \p
+  /// CapturePath is put in \p Object instead (the file is not touched); other
+  /// outputs (such as split DWARF) are written as usual. Otherwise \p Message
+  /// says why.
   Status compile(llvm::ArrayRef<const char *> Argv, llvm::StringRef CapturePath,
                  llvm::SmallVectorImpl<char> &Object, std::string &Message);
 

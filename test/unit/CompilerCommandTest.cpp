@@ -19,9 +19,8 @@ public:
     EXPECT_FALSE(sys::fs::create_directories(D));
     std::string P = D + "/" + Name.str();
     writeFile(P, "#!/bin/sh\n");
-    EXPECT_FALSE(sys::fs::setPermissions(P, sys::fs::all_exe |
-                                                sys::fs::owner_read |
-                                                sys::fs::owner_write));
+    EXPECT_FALSE(sys::fs::setPermissions(
+        P, sys::fs::all_exe | sys::fs::owner_read | sys::fs::owner_write));
     return P;
   }
   /// \p Dir/\p Name, a symbolic link to \p Target.
@@ -63,8 +62,8 @@ TEST(CompilerCommand, ACompilerIsFoundOnThePathItIsRunWith) {
   Programs P;
   std::string Clang = P.add("b", "clang");
   P.add("a", "other");
-  auto C = resolveCompilerCommand(
-      withLldArgs({"clang"}), pathOnly(P.dir("a") + ":" + P.dir("b")));
+  auto C = resolveCompilerCommand(withLldArgs({"clang"}),
+                                  pathOnly(P.dir("a") + ":" + P.dir("b")));
   ASSERT_TRUE(bool(C)) << errorMessage(C);
   EXPECT_EQ(C->Compiler.Path, Clang);
   EXPECT_EQ(C->Compiler.Word, "clang");
@@ -72,8 +71,8 @@ TEST(CompilerCommand, ACompilerIsFoundOnThePathItIsRunWith) {
   EXPECT_EQ(C->Args, withLldArgs({}));
   EXPECT_EQ(C->NotUnderstood, "");
 
-  auto Missing = resolveCompilerCommand(withLldArgs({"clang"}),
-                                        pathOnly(P.dir("a")));
+  auto Missing =
+      resolveCompilerCommand(withLldArgs({"clang"}), pathOnly(P.dir("a")));
   EXPECT_CONTAINS(errorMessage(Missing), "'clang' not found on PATH");
 }
 
@@ -86,9 +85,8 @@ TEST(CompilerCommand, EnvRunsTheCompilerInTheEnvironmentItMakes) {
   Before.set("CCC_OVERRIDE_OPTIONS", "+-O0");
   Before.set("KEPT", "1");
   auto C = resolveCompilerCommand(
-      withLldArgs({Env, "-u", "CCC_OVERRIDE_OPTIONS", "--unset=NONE",
-                   "FOO=bar", "PATH=" + P.dir("second"), "clang",
-                   "--config=x.cfg"}),
+      withLldArgs({Env, "-u", "CCC_OVERRIDE_OPTIONS", "--unset=NONE", "FOO=bar",
+                   "PATH=" + P.dir("second"), "clang", "--config=x.cfg"}),
       Before);
   ASSERT_TRUE(bool(C)) << errorMessage(C);
   ASSERT_EQ(C->Launchers.size(), 1u);

@@ -30,8 +30,8 @@ TEST(CompilerLibraries, TheCompilersOwnNotTheSystems) {
   EXPECT_TRUE(StringRef(N[0]).starts_with("libclang-cpp.so"));
   EXPECT_TRUE(StringRef(N[1]).starts_with("libLLVM.so"));
   ASSERT_FALSE(L->Searched.empty());
-  EXPECT_TRUE(sys::fs::equivalent(L->Searched[0],
-                                  LTOCACHE_LLVM_TOOLS_DIR "/../lib"));
+  EXPECT_TRUE(
+      sys::fs::equivalent(L->Searched[0], LTOCACHE_LLVM_TOOLS_DIR "/../lib"));
 
   // LD_LIBRARY_PATH comes before DT_RUNPATH.
   TempDir T;

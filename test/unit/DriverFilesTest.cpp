@@ -1,7 +1,7 @@
 //===- DriverFilesTest.cpp - Arguments clang's driver reads from files ----===//
 
-#include "Key/DriverEnvironment.h"
 #include "Key/DriverFiles.h"
+#include "Key/DriverEnvironment.h"
 #include "TestUtil.h"
 
 using namespace llvm;
@@ -30,12 +30,11 @@ TEST(DriverFiles, AConfigFilePullsInFilesBesideItAndInTheSearchDirs) {
                                 {T.sub("user"), "", T.sub("cfg")});
   ASSERT_TRUE(bool(A)) << errorMessage(A);
   EXPECT_EQ(A->Args,
-            (std::vector<std::string>{"-O1", "-fno-unroll-loops",
-                                      "-fprofile-sample-use=" +
-                                          T.sub("cfg/p.prof"),
-                                      "-mrelax-all"}));
-  EXPECT_EQ(names(*A), (std::vector<std::string>{"clang.cfg", "inc.cfg",
-                                                 "shared.cfg"}));
+            (std::vector<std::string>{
+                "-O1", "-fno-unroll-loops",
+                "-fprofile-sample-use=" + T.sub("cfg/p.prof"), "-mrelax-all"}));
+  EXPECT_EQ(names(*A),
+            (std::vector<std::string>{"clang.cfg", "inc.cfg", "shared.cfg"}));
   // The digest is the content's.
   EXPECT_EQ(A->Files[1].second, hashBytes("-fno-unroll-loops\n"));
 
@@ -71,9 +70,9 @@ TEST(DriverEnvironment, OnlyTheDriversVariablesSetAtAll) {
   E.set("CCC_OVERRIDE_OPTIONS", "+-O0");
   E.set("SDKROOT", ""); // Set, if empty: the compiler sees it.
   E.set("HOME", "/home/x");
-  EXPECT_EQ(driverEnvironment(E),
-            (std::vector<std::string>{"CCC_OVERRIDE_OPTIONS=+-O0",
-                                      "SDKROOT="}));
+  EXPECT_EQ(
+      driverEnvironment(E),
+      (std::vector<std::string>{"CCC_OVERRIDE_OPTIONS=+-O0", "SDKROOT="}));
   // Sorted by name, so the key does not depend on the environment's order.
   std::vector<StringRef> Names(driverEnvironmentVariables().begin(),
                                driverEnvironmentVariables().end());

@@ -48,9 +48,8 @@ struct FakeCompiler {
                         "\n[ -f " +
                         Bin + "/clang.cfg ] && echo 'Configuration file: " +
                         Bin + "/clang.cfg' >&2\nexit 0\n");
-    EXPECT_FALSE(sys::fs::setPermissions(Path, sys::fs::all_exe |
-                                                   sys::fs::owner_read |
-                                                   sys::fs::owner_write));
+    EXPECT_FALSE(sys::fs::setPermissions(
+        Path, sys::fs::all_exe | sys::fs::owner_read | sys::fs::owner_write));
     settle(Path);
     settle(Bin);
   }
