@@ -43,6 +43,11 @@ def can_mount_xfs():
 if can_mount_xfs():
     config.available_features.add("xfs-reflink")
 
+# ccache as the remote compiler's launcher (utils/setup.sh installs it).
+ccache = shutil.which("ccache")
+if ccache:
+    config.available_features.add("ccache")
+
 clang = os.path.join(tools, "clang")
 clang_plugin = os.path.join(lib_dir, "LTOCacheClang.so")
 lld_plugin = os.path.join(lib_dir, "LTOCacheLLD.so")
@@ -52,8 +57,11 @@ dtlto = os.path.join(bin_dir, "ltocache-dtlto")
 config.substitutions += [
     ("%{ltocache_bin}", bin_dir),
     ("%{ltocache_lib}", lib_dir),
-    # The stock toolchain's libraries (libclang-cpp, libLLVM).
+    # The stock toolchain's programs, and its libraries (libclang-cpp,
+    # libLLVM).
+    ("%{llvm_bin}", tools),
     ("%{llvm_lib}", os.path.normpath(os.path.join(tools, "..", "lib"))),
+    ("%{ccache}", ccache or "ccache"),
     ("%inputs", inputs),
     ("%build_progs", os.path.join(inputs, "build-progs.sh")),
     ("%with_xfs", "python3 " + os.path.join(inputs, "with_xfs.py")),

@@ -30,6 +30,9 @@ packages=(
   # XFS where reflinked hits are tested.
   cmake ninja-build libgtest-dev python3 zlib1g-dev libzstd-dev
   libcurl4-openssl-dev nginx xfsprogs
+  # ccache as a remote compiler's launcher, which keys and the in-process
+  # backend follow to the compiler it runs (test/keys/launcher-ccache.test).
+  ccache
 )
 
 sudo=""

@@ -126,9 +126,9 @@ private:
       return;
     }
     const CompilerCommand *Command = Remote.Command;
-    std::string Obstacle =
-        Command ? inProcessCommandObstacle(*Command) : Remote.CommandError;
-    bool Said = !Command; // Keying says why the compiler is not found.
+    CommandObstacle Why = Command ? inProcessCommandObstacle(*Command)
+                                  : CommandObstacle{Remote.CommandError, false};
+    std::string Obstacle = Why.Reason;
     if (Obstacle.empty()) {
       ServerCompiler As;
       As.Executable = Command->Compiler.Path;
@@ -150,14 +150,13 @@ private:
       if (Mode == BackendMode::Auto)
         warnLine("cannot use the compile server: " + Obstacle +
                  "; compiling misses as processes");
-      Said = true;
     }
     if (Mode == BackendMode::InProcess) {
       Refusal = "--backend=in-process is not possible: " + Obstacle;
       return;
     }
-    // The command shows in-process would not compile the same: say so.
-    if (Mode == BackendMode::Auto && !Said)
+    // What lld's command runs would not be compiled alike in-process.
+    if (Mode == BackendMode::Auto && Why.Warn)
       warnLine(Obstacle + "; compiling misses as processes");
     Chosen = createSubprocessBackend();
   }

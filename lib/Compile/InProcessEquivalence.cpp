@@ -15,24 +15,27 @@ static bool mayLoadCode(StringRef Arg) {
   return Arg.contains("plugin") || Arg == "-load" || Arg == "-Xclang";
 }
 
-std::string inProcessCommandObstacle(const CompilerCommand &Command) {
-  if (!Command.NotUnderstood.empty())
-    return "the remote compiler's launcher is not understood (" +
-           Command.NotUnderstood + ")";
-  if (!Command.MayRunElsewhere.empty())
-    return Command.MayRunElsewhere;
+CommandObstacle inProcessCommandObstacle(const CompilerCommand &Command) {
   auto Magic = MemoryBuffer::getFileSlice(Command.Compiler.Path, 4, 0);
   if (!Magic || (*Magic)->getBuffer() != "\x7f"
                                          "ELF")
-    return "the remote compiler '" + Command.Compiler.Path +
-           "' is not the clang executable itself (a wrapper?)";
+    return {"the remote compiler '" + Command.Compiler.Path +
+                "' is not the clang executable itself (a wrapper?)",
+            false};
   for (StringRef Arg : Command.Args)
     if (mayLoadCode(Arg))
-      return ("argument '" + Arg + "' may load code into the compiler").str();
+      return {("argument '" + Arg + "' may load code into the compiler").str(),
+              false};
+  if (!Command.NotUnderstood.empty())
+    return {"the remote compiler's launcher is not understood (" +
+                Command.NotUnderstood + ")",
+            true};
+  if (!Command.MayRunElsewhere.empty())
+    return {Command.MayRunElsewhere, true};
   if (std::optional<StringRef> O = Command.Env.get("CCC_OVERRIDE_OPTIONS"))
     if (O->contains("plugin") || O->contains("-load") || O->contains("Xclang"))
-      return "CCC_OVERRIDE_OPTIONS may load code into the compiler";
-  return "";
+      return {"CCC_OVERRIDE_OPTIONS may load code into the compiler", true};
+  return {};
 }
 
 std::string inProcessVersionObstacle(const ToolchainIdentity &Toolchain,

@@ -21,11 +21,17 @@
 namespace ltocache {
 
 /// Why \p Command cannot be compiled in-process, as far as the command
-/// tells, or "": a launcher that is not understood or may compile on
-/// another machine, a compiler that is not an executable (a wrapper
-/// script), an argument or CCC_OVERRIDE_OPTIONS that may load code into the
-/// compiler.
-std::string inProcessCommandObstacle(const CompilerCommand &Command);
+/// tells, or an empty Reason. Said with a warning where the command does
+/// not show it (a launcher not understood, or that may compile on another
+/// machine; CCC_OVERRIDE_OPTIONS that may load code into the compiler); a
+/// remote compiler that is a wrapper script, or arguments that load
+/// plugins, are choices, not faults, and their misses run as processes
+/// silently.
+struct CommandObstacle {
+  std::string Reason;
+  bool Warn = false;
+};
+CommandObstacle inProcessCommandObstacle(const CompilerCommand &Command);
 
 /// Why the compiler \p Toolchain describes is not the compile server's
 /// clang \p ServerVersion, or "" if its version text starts with that same
