@@ -76,15 +76,6 @@ static std::optional<std::string> findProgram(StringRef Word,
   return std::nullopt;
 }
 
-static std::vector<std::string> splitPath(StringRef Value) {
-  SmallVector<StringRef, 16> Parts;
-  Value.split(Parts, ':');
-  std::vector<std::string> Out;
-  for (StringRef P : Parts)
-    Out.push_back(P.empty() ? "." : P.str());
-  return Out;
-}
-
 /// GNU env's options and NAME=VALUE words from \p W[I], applied to \p E;
 /// \p I ends at the command. Returns what is not understood, or "".
 static std::string parseEnv(ArrayRef<std::string> W, size_t &I,
@@ -172,7 +163,7 @@ Expected<CompilerCommand> resolveCompilerCommand(ArrayRef<std::string> Args,
       Skip = launcherName(*Via).str();
       std::optional<StringRef> CachePath = C.Env.get("CCACHE_PATH");
       if (*Via == LauncherKind::Ccache && CachePath && !CachePath->empty())
-        Dirs = splitPath(*CachePath);
+        Dirs = splitSearchPath(*CachePath);
     }
     std::optional<std::string> Path = findProgram(Word, Dirs, Skip);
     if (!Path)

@@ -54,15 +54,18 @@ std::vector<std::string> Environment::entries() const {
   return Out;
 }
 
-std::vector<std::string> Environment::searchPath() const {
-  // glibc's execvp: without PATH, confstr(_CS_PATH).
-  StringRef Path = get("PATH").value_or("/bin:/usr/bin");
+std::vector<std::string> splitSearchPath(StringRef Value) {
   SmallVector<StringRef, 16> Dirs;
-  Path.split(Dirs, ':');
+  Value.split(Dirs, ':');
   std::vector<std::string> Out;
   for (StringRef D : Dirs)
     Out.push_back(D.empty() ? "." : D.str());
   return Out;
+}
+
+std::vector<std::string> Environment::searchPath() const {
+  // glibc's execvp: without PATH, confstr(_CS_PATH).
+  return splitSearchPath(get("PATH").value_or("/bin:/usr/bin"));
 }
 
 } // namespace ltocache

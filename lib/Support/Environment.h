@@ -28,6 +28,10 @@ inline std::optional<std::string> nonEmptyEnv(llvm::StringRef Name) {
   return V;
 }
 
+/// The directories of a search path (PATH, CCACHE_PATH) as execvp(3)
+/// searches them: an empty entry is the current directory.
+std::vector<std::string> splitSearchPath(llvm::StringRef Value);
+
 /// A process environment: variable names and their values (set to the
 /// empty string is set).
 class Environment {
@@ -45,8 +49,8 @@ public:
 
   /// "NAME=VALUE" for every variable, by name.
   std::vector<std::string> entries() const;
-  /// The directories of $PATH, as execvp(3) searches them: unset means the
-  /// C library's default, an empty entry the current directory.
+  /// The directories of $PATH (splitSearchPath); unset, the C library's
+  /// default.
   std::vector<std::string> searchPath() const;
 
   bool operator==(const Environment &O) const { return Vars == O.Vars; }
