@@ -55,6 +55,8 @@ dtlto = os.path.join(bin_dir, "ltocache-dtlto")
 
 # Longer names first: lit substitutes in order and %x would eat %x_y.
 config.substitutions += [
+    ("%{ltocache_obj_root}", config.ltocache_obj_root),
+    ("%{ltocache_src_root}", config.ltocache_src_root),
     ("%{ltocache_bin}", bin_dir),
     ("%{ltocache_lib}", lib_dir),
     # The stock toolchain's programs, and its libraries (libclang-cpp,
@@ -66,6 +68,9 @@ config.substitutions += [
     ("%build_progs", os.path.join(inputs, "build-progs.sh")),
     ("%with_xfs", "python3 " + os.path.join(inputs, "with_xfs.py")),
     ("%python", "python3"),
+    # Debian's python3, which has Debian's python3-matplotlib (the python3 on
+    # PATH may be another one).
+    ("%system_python", "/usr/bin/python3"),
     ("%clang_plugin", clang_plugin),
     ("%lld_plugin", lld_plugin),
     ("%ltocache_dtlto", dtlto),
@@ -82,5 +87,6 @@ config.substitutions += [
                     f"-Wl,--thinlto-distributor={dtlto} "
                     f"-Wl,--thinlto-remote-compiler={clang}"),
     ("%dist_arg", "-Wl,--thinlto-distributor-arg="),
+    ("%clangxx", clang + "++"),
     ("%clang", clang),
 ]

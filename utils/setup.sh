@@ -30,9 +30,12 @@ packages=(
   # XFS where reflinked hits are tested.
   cmake ninja-build libgtest-dev python3 zlib1g-dev libzstd-dev
   libcurl4-openssl-dev nginx xfsprogs
-  # ccache as a remote compiler's launcher, which keys and the in-process
-  # backend follow to the compiler it runs (test/keys/launcher-ccache.test).
-  ccache
+  # The Debian package (cpack -G DEB: dpkg-shlibdeps finds its dependencies)
+  # and the tests that build a project against it, one with ccache as the
+  # compiler launcher (and test/keys/launcher-ccache.test: ccache as the
+  # remote compiler's launcher, followed to the compiler it runs);
+  # matplotlib for utils/bench/bench.py's plots.
+  dpkg-dev ccache python3-matplotlib
 )
 
 sudo=""

@@ -268,6 +268,15 @@ static const std::vector<SettingRow> &table() {
           .example("/tmp/reports")
           .defaultOf(defaultReportDir)
           .defaultDoc("`<cache dir>/determinism-reports`"),
+      Row(SettingId::VerifyHits, "verify-hits", "LTOCACHE_VERIFY_HITS",
+          "verify_hits", "verify-hits fraction", SettingType::Fraction, "0",
+          "Also compile this fraction of local hits (0 to 1), chosen at "
+          "random, and compare byte for byte before lld gets them; a "
+          "difference keeps both objects in the determinism report "
+          "directory, uses the fresh one and ends the link with a "
+          "`verify-hits:` warning (exit status 0)",
+          "checks")
+          .example("0.25"),
       Row(SettingId::Quiet, "quiet", "LTOCACHE_QUIET", "quiet", "quiet setting",
           SettingType::Switch, "false", "No summary line", "checks")
           .example("true"),
@@ -279,6 +288,15 @@ static const std::vector<SettingRow> &table() {
           .check(checkFaultSpec)
           .errors(ErrorStyle::AsIs)
           .example("rename=EXDEV"),
+      Row(SettingId::Trace, "trace", "LTOCACHE_TRACE", "trace", "trace file",
+          SettingType::Path, "",
+          "Write a timeline of the link to this file (Chrome trace-event "
+          "JSON, for Perfetto UI or chrome://tracing): phases, every job's "
+          "key, lookup, compile, remote lookup, race and publication per "
+          "worker, uploads, counters. A directory (or a value ending in `/`) "
+          "gets one `<output>.<pid>.trace.json` per link",
+          "checks")
+          .example("/tmp/link.trace.json"),
       Row(SettingId::Remote, "remote", "LTOCACHE_REMOTE", "remote",
           "remote URL", SettingType::Text, "",
           "Base URL of the remote cache (`http://` or `https://`); empty: no "
@@ -364,6 +382,13 @@ static Error checkType(SettingType T, std::string &Value) {
   case SettingType::Path:
   case SettingType::List:
     return Error::success();
+  case SettingType::Fraction: {
+    double F;
+    if (V.getAsDouble(F) || !(F >= 0 && F <= 1))
+      return createStringError("expected a number from 0 to 1");
+    Value = V.str();
+    return Error::success();
+  }
   case SettingType::Switch:
     if (V == "1" || V.equals_insensitive("true")) {
       Value = "true";
@@ -485,6 +510,13 @@ unsigned Settings::count(SettingId Id) const {
 
 std::chrono::milliseconds Settings::millis(SettingId Id) const {
   return std::chrono::milliseconds(count(Id));
+}
+
+double Settings::fraction(SettingId Id) const {
+  double F = 0;
+  if (StringRef(value(Id)).trim().getAsDouble(F))
+    return 0;
+  return F;
 }
 
 std::vector<std::string> Settings::list(SettingId Id) const {

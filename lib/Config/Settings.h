@@ -38,8 +38,10 @@ enum class SettingId : unsigned {
   KeyLog,
   DeterminismCheck,
   DeterminismReportDir,
+  VerifyHits,
   Quiet,
   FaultInject,
+  Trace,
   Remote,
   RemoteLayout,
   RemoteConnectTimeout,
@@ -60,6 +62,7 @@ enum class SettingType {
   PositiveMillis, ///< As Millis, at least 1.
   List,           ///< Repeatable flag; blank-separated in the environment and
                   ///< the file.
+  Fraction,       ///< A number from 0 to 1.
 };
 
 /// Which programs take a setting as a command-line flag.
@@ -155,6 +158,7 @@ public:
   bool isOn(SettingId Id) const { return value(Id) == "true"; }
   unsigned count(SettingId Id) const;
   std::chrono::milliseconds millis(SettingId Id) const;
+  double fraction(SettingId Id) const;
   std::vector<std::string> list(SettingId Id) const;
   /// Whether the value came from anything but the default.
   bool given(SettingId Id) const { return at(Id).Given; }

@@ -64,6 +64,14 @@ StringRef keyFieldName(KeyField F) {
     return "tool-version";
   case KeyField::MemoInput:
     return "memo-input";
+  case KeyField::ImportedPart:
+    return "imported-part";
+  case KeyField::ImportedDefinition:
+    return "imported-definition";
+  case KeyField::JobBase:
+    return "job-base";
+  case KeyField::CarriedModuleHash:
+    return "carried-module-hash";
   case KeyField::Launcher:
     return "launcher";
   case KeyField::CompilerLibrary:
@@ -102,6 +110,11 @@ void KeyBuilder::add(KeyField Field, StringRef Value) {
                    llvm::all_of(Value, [](char C) { return isPrint(C); });
   Trace.push_back(
       {Field, Printable ? Value.str() : "blake3:" + toHex(hashBytes(Value))});
+}
+
+void KeyBuilder::add(KeyField Field, StringRef Value, StringRef TraceText) {
+  add(Field, Value);
+  Trace.back().Value = TraceText.str();
 }
 
 Digest KeyBuilder::finish() { return Hasher.final<32>(); }

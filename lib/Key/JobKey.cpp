@@ -1,6 +1,7 @@
 //===- JobKey.cpp - The cache key of a DTLTO backend job ------------------===//
 
 #include "Key/JobKey.h"
+#include "Key/DefinitionKeyCache.h"
 #include "Key/DriverEnvironment.h"
 #include "Key/DriverFiles.h"
 #include "Key/ModuleRecipe.h"
@@ -17,29 +18,11 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <map>
+#include <set>
 
 using namespace llvm;
 
 namespace ltocache {
-
-Expected<Digest> FileDigests::get(StringRef Path) {
-  {
-    std::lock_guard<std::mutex> G(Lock);
-    auto It = Known.find(Path);
-    if (It != Known.end())
-      return It->second;
-  }
-  auto D = hashFile(Path);
-  if (!D)
-    return D.takeError();
-  remember(Path, *D);
-  return *D;
-}
-
-void FileDigests::remember(StringRef Path, const Digest &D) {
-  std::lock_guard<std::mutex> G(Lock);
-  Known.try_emplace(Path, D);
-}
 
 static bool isRegularFile(StringRef Path) {
   return !Path.empty() && sys::fs::is_regular_file(Path);
@@ -152,79 +135,212 @@ Expected<LinkKeyBasis> LinkKeyBasis::compute(const CommonJobArgs &Common,
   return B;
 }
 
-static Expected<std::string>
-canonicalizeShardBuffer(MemoryBufferRef Shard, StringRef ShardPath,
-                        const std::vector<std::string> &Inputs,
-                        FileDigests &Files) {
+namespace {
+/// A shard with its module paths replaced by content-derived names, and
+/// what the job takes from each module it names.
+struct CanonicalShard {
+  Digest Shard{};
+  std::vector<ImportedPart> Parts;
+  std::vector<std::string> Whole; ///< Hex digests of modules keyed whole.
+  std::set<std::string> Named;    ///< Module paths the shard names.
+};
+} // namespace
+
+/// What the job takes from \p Keys's module: its context and the keys of
+/// \p GUIDs (the summaries the shard lists for it). None if a GUID is not a
+/// definition of the module (the module is then keyed whole).
+static std::optional<ImportedPart>
+importedPart(const ModuleDefinitionKeys &Keys, std::vector<uint64_t> GUIDs,
+             const ModuleHash &Hash) {
+  llvm::sort(GUIDs);
+  GUIDs.erase(std::unique(GUIDs.begin(), GUIDs.end()), GUIDs.end());
+  ImportedPart P;
+  P.Source = Keys.SourceName;
+  P.MayNameLocals = Keys.ContextRefersToLocals;
+  KeyBuilder KB("imported-part", DefinitionKeysVersion);
+  KB.add(KeyField::ImportedPart, Keys.Context);
+  for (uint64_t GUID : GUIDs) {
+    auto It = Keys.Definitions.find(GUID);
+    if (It == Keys.Definitions.end())
+      return std::nullopt;
+    KB.add(KeyField::ImportedDefinition, utohexstr(GUID));
+    KB.add(KeyField::ImportedDefinition, It->second.Key);
+    P.MayNameLocals |= It->second.RefersToLocals;
+    P.Definitions.push_back({It->second.Name, It->second.Key});
+  }
+  llvm::sort(P.Definitions);
+  P.Part = KB.finish();
+  P.Label = "ltocache:part:" + toHex(P.Part);
+  P.HashSuffix =
+      ".llvm." + utostr((uint64_t(Hash[0]) << 32) | uint64_t(Hash[1]));
+  return P;
+}
+
+/// Loads the shard as a ModuleSummaryIndex, renames each module to a name
+/// derived from what the job takes from it (by definition where the module
+/// can be keyed so, else its whole content), zeroes the hashes the object
+/// cannot depend on through anything but promoted names (those are
+/// candidates, JobKey), and re-serialises it with LLVM's writer.
+static Expected<CanonicalShard>
+canonicalizeShardBuffer(MemoryBufferRef Shard, const BackendJob &Job,
+                        FileDigests &Files, DefinitionKeyCache *Definitions) {
   auto Index = getModuleSummaryIndex(Shard);
   if (!Index)
-    return createFileError(ShardPath, Index.takeError());
+    return createFileError(Job.Shard, Index.takeError());
+  ModuleSummaryIndex &I = **Index;
 
-  // Old module path -> content-derived name. Identical contents under
-  // different paths get distinct names, numbered in input order.
-  std::map<std::string, std::string> Renamed;
+  std::map<std::string, std::vector<uint64_t>> GUIDsOf;
+  for (auto &GV : I)
+    for (const auto &S : GV.second.getSummaryList())
+      GUIDsOf[S->modulePath().str()].push_back(GV.first);
+
+  CanonicalShard Out;
+  for (const auto &Entry : I.modulePaths())
+    Out.Named.insert(Entry.first().str());
+  // Old module path -> (new name, hash). Identical names (identical
+  // contents or parts under different paths) are numbered in input order.
+  std::map<std::string, std::pair<std::string, ModuleHash>> Renamed;
   std::map<std::string, unsigned> Seen;
-  for (const std::string &In : Inputs) {
-    if (!(*Index)->modulePaths().count(In) || Renamed.count(In))
+  for (const std::string &In : Job.Inputs) {
+    if (!I.modulePaths().count(In) || Renamed.count(In))
       continue;
     auto D = Files.get(In);
     if (!D)
       return D.takeError();
-    std::string Name = "ltocache:" + toHex(*D);
-    unsigned N = Seen[Name]++;
-    if (N)
+    ModuleHash Hash = I.getModuleHash(In);
+    std::optional<ImportedPart> Part;
+    if (Definitions && In != Job.Module) {
+      DefinitionKeyCache::Result K = Definitions->get(In, *D);
+      if (K->Module)
+        Part = importedPart(*K->Module, GUIDsOf[In], Hash);
+    }
+    std::string Name = Part ? Part->Label : "ltocache:" + toHex(*D);
+    if (unsigned N = Seen[Name]++)
       Name += "#" + std::to_string(N);
-    Renamed[In] = Name;
+    if (Part) {
+      Part->Label = Name;
+      Out.Parts.push_back(std::move(*Part));
+      Hash = ModuleHash{};
+    } else if (In != Job.Module) {
+      Out.Whole.push_back(toHex(*D));
+    }
+    Renamed[In] = {Name, Hash};
   }
-  for (const auto &Entry : (*Index)->modulePaths())
+  for (const auto &Entry : I.modulePaths())
     if (!Renamed.count(Entry.first().str()))
       return createStringError(
           "%s: summary names module '%s', which is not among the job's inputs",
-          ShardPath.str().c_str(), Entry.first().str().c_str());
+          Job.Shard.c_str(), Entry.first().str().c_str());
 
-  ModuleSummaryIndex &I = **Index;
   std::map<std::string, StringRef> NewKeys;
   for (auto &[Old, New] : Renamed)
-    NewKeys[Old] = I.addModule(New, I.getModuleHash(Old))->first();
+    NewKeys[Old] = I.addModule(New.first, New.second)->first();
   for (auto &GV : I)
     for (const auto &S : GV.second.getSummaryList())
       S->setModulePath(NewKeys.at(S->modulePath().str()));
   for (auto &[Old, New] : Renamed)
-    I.modulePaths().erase(Old);
+    if (Old != New.first)
+      I.modulePaths().erase(Old);
 
-  std::string Out;
-  raw_string_ostream OS(Out);
+  std::string Text;
+  raw_string_ostream OS(Text);
   writeIndexToFile(I, OS);
+  Out.Shard = hashBytes(Text);
+  llvm::sort(Out.Parts, [](const ImportedPart &A, const ImportedPart &B) {
+    return A.Label < B.Label;
+  });
   return Out;
 }
 
-Expected<std::string> canonicalizeShard(StringRef ShardPath,
-                                        const std::vector<std::string> &Inputs,
-                                        FileDigests &Files) {
-  auto Buf = readWholeFile(ShardPath);
-  if (!Buf)
-    return Buf.takeError();
-  return canonicalizeShardBuffer((*Buf)->getMemBufferRef(), ShardPath, Inputs,
-                                 Files);
+// A job memo: "job\n" "shard <hex>\n" "recipe <n>\n" <n bytes of recipe>,
+// then per part "part <label> <hex> <0|1> <suffix> <source>" followed by
+// its "def <hex> <name>" lines, and "whole <hex>" per module keyed whole.
+static std::string memoText(const JobKeyFields &F) {
+  std::string Out = "job\nshard " + toHex(F.Shard) + "\nrecipe " +
+                    std::to_string(F.Recipe.size()) + "\n" + F.Recipe + "\n";
+  auto OneLine = [](StringRef S) {
+    std::string L = S.str();
+    std::replace(L.begin(), L.end(), '\n', ' ');
+    return L;
+  };
+  for (const ImportedPart &P : F.Parts) {
+    Out += "part " + P.Label + " " + toHex(P.Part) +
+           (P.MayNameLocals ? " 1 " : " 0 ") + P.HashSuffix + " " +
+           OneLine(P.Source) + "\n";
+    for (const auto &[Name, Key] : P.Definitions)
+      Out += "def " + toHex(Key) + " " + OneLine(Name) + "\n";
+  }
+  for (const std::string &W : F.Imports)
+    Out += "whole " + W + "\n";
+  return Out;
 }
 
-/// The two costly key inputs of a job: the digest of its canonical shard
-/// (parsed, paths replaced, re-serialised) and its module's recipe
-/// ("<none>" if it has none; read from bitcode). One memo holds both, keyed
-/// by everything they are a function of: the code that computes them, the
-/// module's digest (F.Module, set by the caller), the shard's bytes, and
-/// every input path with the digest of its content (paths are what the
-/// shard names; their contents are what replace them). One memo per job, not
-/// two: a cold link writes one file fewer per job, a warm one reads one fewer.
+static bool parseMemo(StringRef Text, JobKeyFields &F) {
+  if (!Text.consume_front("job\nshard "))
+    return false;
+  auto [ShardHex, Rest] = Text.split('\n');
+  std::optional<Digest> Shard = digestFromHex(ShardHex);
+  if (!Shard || !Rest.consume_front("recipe "))
+    return false;
+  auto [SizeText, AfterSize] = Rest.split('\n');
+  size_t Size;
+  if (SizeText.getAsInteger(10, Size) || AfterSize.size() < Size + 1 ||
+      AfterSize[Size] != '\n')
+    return false;
+  F.Shard = *Shard;
+  F.Recipe = AfterSize.take_front(Size).str();
+  SmallVector<StringRef, 32> Lines;
+  AfterSize.drop_front(Size + 1).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+  for (StringRef Line : Lines) {
+    if (Line.consume_front("part ")) {
+      SmallVector<StringRef, 5> W;
+      Line.split(W, ' ', 4);
+      std::optional<Digest> Part =
+          W.size() >= 4 ? digestFromHex(W[1]) : std::nullopt;
+      if (!Part || (W[2] != "0" && W[2] != "1"))
+        return false;
+      F.Parts.push_back({W[0].str(),
+                         W.size() == 5 ? W[4].str() : "",
+                         *Part,
+                         W[2] == "1",
+                         W[3].str(),
+                         {}});
+    } else if (Line.consume_front("def ")) {
+      auto [Hex, Name] = Line.split(' ');
+      std::optional<Digest> Key = digestFromHex(Hex);
+      if (!Key || F.Parts.empty())
+        return false;
+      F.Parts.back().Definitions.push_back({Name.str(), *Key});
+    } else if (Line.consume_front("whole ")) {
+      F.Imports.push_back(Line.str());
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// The costly key inputs of a job: its canonical shard (parsed, renamed,
+/// re-serialised, with the definition keys of every module imported from)
+/// and its module's recipe ("<none>" if it has none; read from bitcode).
+/// One memo holds them, keyed by everything they are a function of: the
+/// code that computes them, the module's digest (F.Module, set by the
+/// caller), the shard's bytes, and every input path with the digest of its
+/// content (paths are what the shard names; their contents are what the
+/// names and definition keys come from).
 static Error derivedFields(const BackendJob &Job, FileDigests &Files,
-                           KeyMemo *Memo, JobKeyFields &F) {
+                           KeyMemo *Memo, DefinitionKeyCache *Definitions,
+                           JobKeyFields &F) {
   auto Buf = readWholeFile(Job.Shard);
   if (!Buf)
     return Buf.takeError();
   std::optional<Digest> MemoKey;
   if (Memo) {
-    KeyBuilder KB("job-memo", 1);
+    KeyBuilder KB("job-memo", 2);
     KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
+    KB.add(KeyField::ToolVersion, "definition-keys/" +
+                                      std::to_string(DefinitionKeysVersion) +
+                                      (Definitions ? "" : " off"));
     KB.add(KeyField::Module, F.Module);
     KB.add(KeyField::SummaryShard, hashBytes((*Buf)->getBuffer()));
     for (const std::string &In : Job.Inputs) {
@@ -236,21 +352,34 @@ static Error derivedFields(const BackendJob &Job, FileDigests &Files,
       KB.add(KeyField::MemoInput, In + '\0' + toHex(*D));
     }
     MemoKey = KB.finish();
-    // "<shard digest hex>\n<recipe text>".
     if (std::optional<std::string> V = Memo->get(*MemoKey)) {
-      auto [Hex, Recipe] = StringRef(*V).split('\n');
-      if (std::optional<Digest> D = digestFromHex(Hex)) {
-        F.Shard = *D;
-        F.Recipe = Recipe.str();
+      JobKeyFields Remembered;
+      if (parseMemo(*V, Remembered)) {
+        F.Shard = Remembered.Shard;
+        F.Recipe = std::move(Remembered.Recipe);
+        F.Parts = std::move(Remembered.Parts);
+        F.Imports = std::move(Remembered.Imports);
         return Error::success();
       }
     }
   }
-  auto Canonical = canonicalizeShardBuffer((*Buf)->getMemBufferRef(), Job.Shard,
-                                           Job.Inputs, Files);
+  auto Canonical = canonicalizeShardBuffer((*Buf)->getMemBufferRef(), Job,
+                                           Files, Definitions);
   if (!Canonical)
     return Canonical.takeError();
-  F.Shard = hashBytes(*Canonical);
+  F.Shard = Canonical->Shard;
+  F.Parts = std::move(Canonical->Parts);
+  F.Imports = std::move(Canonical->Whole);
+  // Inputs the shard does not name are keyed whole.
+  for (const std::string &In : Job.Inputs) {
+    if (In == Job.Module || In == Job.Shard || Canonical->Named.count(In))
+      continue;
+    auto D = Files.get(In);
+    if (!D)
+      return D.takeError();
+    F.Imports.push_back(toHex(*D));
+  }
+  llvm::sort(F.Imports);
   auto Module = readWholeFile(Job.Module);
   if (!Module)
     return Module.takeError();
@@ -259,12 +388,13 @@ static Error derivedFields(const BackendJob &Job, FileDigests &Files,
     return createFileError(Job.Module, Recipe.takeError());
   F.Recipe = Recipe->value_or("<none>");
   if (Memo)
-    Memo->put(*MemoKey, toHex(F.Shard) + "\n" + F.Recipe);
+    Memo->put(*MemoKey, memoText(F));
   return Error::success();
 }
 
 Expected<JobKeyFields> computeJobFields(const BackendJob &Job,
-                                        FileDigests &Files, KeyMemo *Memo) {
+                                        FileDigests &Files, KeyMemo *Memo,
+                                        DefinitionKeyCache *Definitions) {
   JobKeyFields F;
   // Job arguments other than the module, the shard and the output.
   bool SaysNative = false;
@@ -287,18 +417,8 @@ Expected<JobKeyFields> computeJobFields(const BackendJob &Job,
     return ModuleDigest.takeError();
   F.Module = *ModuleDigest;
 
-  if (Error E = derivedFields(Job, Files, Memo, F))
+  if (Error E = derivedFields(Job, Files, Memo, Definitions, F))
     return std::move(E);
-
-  for (const std::string &In : Job.Inputs) {
-    if (In == Job.Module || In == Job.Shard)
-      continue;
-    auto D = Files.get(In);
-    if (!D)
-      return D.takeError();
-    F.Imports.push_back(toHex(*D));
-  }
-  llvm::sort(F.Imports);
   return F;
 }
 
@@ -312,18 +432,80 @@ JobKey finishJobKey(const LinkKeyBasis &Basis, const JobKeyFields &F) {
   KB.add(KeyField::Module, F.Module);
   KB.add(KeyField::ModuleRecipe, F.Recipe);
   KB.add(KeyField::SummaryShard, F.Shard);
+  JobKey Result;
+  for (const ImportedPart &P : F.Parts) {
+    KB.add(KeyField::ImportedPart, P.Source + " " + toHex(P.Part));
+    for (const auto &[Name, Key] : P.Definitions) {
+      std::string Value = P.Source + " " + Name + " " + toHex(Key);
+      KB.add(KeyField::ImportedDefinition, Value, Value);
+    }
+    if (P.MayNameLocals)
+      Result.Candidates.push_back({P.Label, P.HashSuffix, P.Source});
+  }
   for (const std::string &D : F.Imports)
     KB.add(KeyField::ImportedModule, D);
-  JobKey Result;
-  Result.Key = KB.finish();
+  Result.Base = KB.finish();
   Result.Trace = KB.trace();
   Result.ModuleHasRecipe = F.Recipe != "<none>";
+  std::vector<unsigned> All;
+  for (unsigned C = 0; C < Result.Candidates.size(); ++C)
+    All.push_back(C);
+  Result.Key = Result.keyFor(All);
   return Result;
 }
 
+Digest JobKey::keyFor(ArrayRef<unsigned> Carried) const {
+  KeyBuilder KB("dtlto-object", 1);
+  KB.add(KeyField::JobBase, Base);
+  for (unsigned C : Carried)
+    KB.add(KeyField::CarriedModuleHash,
+           Candidates[C].Label + " " + Candidates[C].HashSuffix);
+  return KB.finish();
+}
+
+std::vector<unsigned> JobKey::carriedBy(StringRef Object) const {
+  std::vector<unsigned> Out;
+  for (unsigned C = 0; C < Candidates.size(); ++C)
+    if (Object.contains(Candidates[C].HashSuffix))
+      Out.push_back(C);
+  return Out;
+}
+
+Digest JobKey::manifestKey() const {
+  KeyBuilder KB("dtlto-manifest", 1);
+  KB.add(KeyField::JobBase, Base);
+  return KB.finish();
+}
+
+std::string JobKey::manifest(ArrayRef<unsigned> Carried) const {
+  std::string Out = "carried\n";
+  for (unsigned C : Carried)
+    Out += Candidates[C].Label + "\n";
+  return Out;
+}
+
+std::optional<std::vector<unsigned>>
+JobKey::parseManifest(StringRef Text) const {
+  if (!Text.consume_front("carried\n"))
+    return std::nullopt;
+  SmallVector<StringRef, 8> Labels;
+  Text.split(Labels, '\n', -1, /*KeepEmpty=*/false);
+  std::vector<unsigned> Out;
+  for (StringRef L : Labels) {
+    auto It = llvm::find_if(Candidates,
+                            [&](const Candidate &C) { return C.Label == L; });
+    if (It == Candidates.end())
+      return std::nullopt;
+    Out.push_back(It - Candidates.begin());
+  }
+  llvm::sort(Out);
+  return Out;
+}
+
 Expected<JobKey> computeJobKey(const LinkKeyBasis &Basis, const BackendJob &Job,
-                               FileDigests &Files, KeyMemo *Memo) {
-  auto Fields = computeJobFields(Job, Files, Memo);
+                               FileDigests &Files, KeyMemo *Memo,
+                               DefinitionKeyCache *Definitions) {
+  auto Fields = computeJobFields(Job, Files, Memo, Definitions);
   if (!Fields)
     return Fields.takeError();
   return finishJobKey(Basis, *Fields);

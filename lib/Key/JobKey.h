@@ -1,11 +1,13 @@
 //===- JobKey.h - The cache key of a DTLTO backend job ----------*- C++ -*-===//
 //
-// Recipe "dtlto-job", version 1. Everything that can change the object a
+// Recipe "dtlto-job", version 2. Everything that can change the object a
 // job produces, and nothing that cannot (paths, pids, job order):
 //   compiler identity, effective arguments with paths removed, the content
 //   of files named by arguments, host CPU when an argument says "native",
 //   the module, its recipe, the summary shard with module paths replaced by
-//   content digests, every imported module, every common input.
+//   content-derived names, from each module imported from the definitions
+//   imported (or its whole content), every common input; and the hashes of
+//   the modules whose promoted names the object carries.
 // docs/KEYS.md documents each field.
 //
 //===----------------------------------------------------------------------===//
@@ -14,9 +16,11 @@
 
 #include "Job/BackendJob.h"
 #include "Key/CacheKey.h"
+#include "Key/FileDigests.h"
 #include "Key/KeyMemo.h"
 #include "Key/ToolchainIdentity.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
@@ -29,19 +33,7 @@
 namespace ltocache {
 
 constexpr llvm::StringLiteral JobKeyRecipeName = "dtlto-job";
-constexpr uint32_t JobKeyRecipeVersion = 1;
-
-/// Digests of input files, each file read and hashed once per link.
-/// Thread-safe.
-class FileDigests {
-public:
-  llvm::Expected<Digest> get(llvm::StringRef Path);
-  void remember(llvm::StringRef Path, const Digest &D);
-
-private:
-  std::mutex Lock;
-  llvm::StringMap<Digest> Known;
-};
+constexpr uint32_t JobKeyRecipeVersion = 2;
 
 /// The key inputs every job of a link shares, computed once.
 struct LinkKeyBasis {
@@ -59,10 +51,59 @@ struct LinkKeyBasis {
           const ToolchainIdentity &Toolchain, FileDigests &Files);
 };
 
+/// What a job takes from one module it imports from, when that module can
+/// be keyed by definition (DefinitionKeys.h).
+struct ImportedPart {
+  /// Its name in the canonical shard: "ltocache:part:<Part hex>", with
+  /// "#<n>" when another part of the job is identical.
+  std::string Label;
+  std::string Source; ///< The module's source_filename (for the key log).
+  /// The module-level context and the key of every definition imported.
+  Digest Part{};
+  /// Imported code names a local of the module, so the object may carry
+  /// the module's hash in a promoted name: a candidate dependency.
+  bool MayNameLocals = false;
+  /// ".llvm.<first 64 bits of the module's hash>", as promoted names end.
+  std::string HashSuffix;
+  /// Each imported definition: name and key, by name.
+  std::vector<std::pair<std::string, Digest>> Definitions;
+};
+
+/// A job's key in two layers. Base covers every input but the hashes of
+/// modules whose locals imported code names; whether the object carries
+/// one of those hashes (in a promoted name, ".llvm.<hash>") is seen in the
+/// object itself once it is compiled. An object is stored under
+/// keyFor(the candidates it carries), and which ones a Base's object carries
+/// is remembered (manifestKey): an edit that changes only the hash of a
+/// module whose names the object does not carry changes none of its keys.
 struct JobKey {
-  Digest Key;
+  Digest Base{};
+  /// The conservative key: keyFor(every candidate). Remote entries are
+  /// stored under it (a machine without the manifest computes it alone).
+  Digest Key{};
   std::vector<KeyFieldTrace> Trace;
   bool ModuleHasRecipe = false;
+  /// A module whose hash the object may carry.
+  struct Candidate {
+    std::string Label;      ///< Its part's name in the canonical shard.
+    std::string HashSuffix; ///< ".llvm.<decimal>".
+    std::string Source;     ///< For the key log.
+  };
+  /// By label.
+  std::vector<Candidate> Candidates;
+
+  /// The key of an object carrying the hashes of Candidates[i] for each i
+  /// in \p Carried (ascending).
+  Digest keyFor(llvm::ArrayRef<unsigned> Carried) const;
+  /// The candidates whose hash suffix appears in \p Object.
+  std::vector<unsigned> carriedBy(llvm::StringRef Object) const;
+  /// Where the candidates a Base's object carries are remembered.
+  Digest manifestKey() const;
+  /// The manifest's text for \p Carried, and back (nullopt: not a
+  /// manifest of this job).
+  std::string manifest(llvm::ArrayRef<unsigned> Carried) const;
+  std::optional<std::vector<unsigned>>
+  parseManifest(llvm::StringRef Text) const;
 };
 
 /// A job's own key inputs: everything but the link's basis (the compiler
@@ -71,16 +112,25 @@ struct JobKey {
 struct JobKeyFields {
   /// From the job's arguments, in order.
   std::vector<std::pair<KeyField, std::string>> Args;
-  Digest Module;
-  std::string Recipe;               ///< "<none>" if the module has none.
-  Digest Shard;                     ///< Of the canonical shard.
-  std::vector<std::string> Imports; ///< Hex digests, sorted.
+  Digest Module{};
+  std::string Recipe; ///< "<none>" if the module has none.
+  Digest Shard{};     ///< Of the canonical shard.
+  /// Modules imported from, keyed by definition, by label.
+  std::vector<ImportedPart> Parts;
+  /// Hex digests of inputs keyed whole (modules that cannot be keyed by
+  /// definition, inputs the shard does not name), sorted.
+  std::vector<std::string> Imports;
 };
 
-/// \p Job's key inputs; an error as for computeJobKey.
-llvm::Expected<JobKeyFields> computeJobFields(const BackendJob &Job,
-                                              FileDigests &Files,
-                                              KeyMemo *Memo = nullptr);
+class DefinitionKeyCache;
+
+/// \p Job's key inputs; an error as for computeJobKey. \p Definitions
+/// (may be null: every imported module is keyed whole) gives the
+/// definition keys of imported modules.
+llvm::Expected<JobKeyFields>
+computeJobFields(const BackendJob &Job, FileDigests &Files,
+                 KeyMemo *Memo = nullptr,
+                 DefinitionKeyCache *Definitions = nullptr);
 /// The key from the link's basis and one job's inputs.
 JobKey finishJobKey(const LinkKeyBasis &Basis, const JobKeyFields &Fields);
 
@@ -89,14 +139,8 @@ JobKey finishJobKey(const LinkKeyBasis &Basis, const JobKeyFields &Fields);
 /// caller then compiles it uncached.
 llvm::Expected<JobKey> computeJobKey(const LinkKeyBasis &Basis,
                                      const BackendJob &Job, FileDigests &Files,
-                                     KeyMemo *Memo = nullptr);
-
-/// The summary shard at \p ShardPath re-serialised with every module path
-/// replaced by the digest of that module's content (found through
-/// \p Inputs). Exposed for tests.
-llvm::Expected<std::string>
-canonicalizeShard(llvm::StringRef ShardPath,
-                  const std::vector<std::string> &Inputs, FileDigests &Files);
+                                     KeyMemo *Memo = nullptr,
+                                     DefinitionKeyCache *Definitions = nullptr);
 
 } // namespace ltocache
 

@@ -2,12 +2,15 @@
 
 #include "Link/JobScheduler.h"
 #include "Link/JobSchedulerSupport.h"
+#include "Link/LinkTrace.h"
 #include "Store/Entry.h"
 #include "Support/Warning.h"
 #include "Support/WholeFile.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Chrono.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -17,6 +20,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <random>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -25,6 +29,16 @@ using namespace llvm;
 using namespace ltocache::detail;
 
 namespace ltocache {
+
+void detail::traceJob(TraceSpan &Span, size_t I, const BackendJob &Job,
+                      const std::optional<JobKey> &Key, StringRef Outcome) {
+  Span.arg("job", static_cast<int64_t>(I));
+  Span.arg("module", Job.Module);
+  if (Key)
+    Span.arg("key", toHex(Key->Key));
+  if (!Outcome.empty())
+    Span.arg("outcome", Outcome);
+}
 
 void JobScheduler::warnOnce(unsigned Kind, const Twine &Message) {
   std::lock_guard<std::mutex> G(WarnLock);
@@ -39,8 +53,9 @@ bool JobScheduler::lookupJob(size_t I) {
   JobOutcome &O = Outcomes[I];
   if (!Store || !Basis)
     return false;
+  TraceSpan KeySpan(Options.Trace, "key", "key");
   // The job's own inputs first: the basis may still be on its way.
-  auto F = computeJobFields(Job, Files, Memo);
+  auto F = computeJobFields(Job, Files, Memo, Definitions.get());
   if (!F) {
     warnOnce(NoKey, "cannot key job for '" + Job.Module +
                         "', compiling it uncached: " + toString(F.takeError()));
@@ -50,13 +65,45 @@ bool JobScheduler::lookupJob(size_t I) {
   if (!B)
     return false;
   Keys[I] = finishJobKey(*B, *F);
-  LookupResult L = Store->lookup(Keys[I]->Key);
+  KeySpan.end();
+  TraceSpan LookupSpan(Options.Trace, "lookup", "store");
+  const JobKey &K = *Keys[I];
+  // Where the base's object was seen before, the hashes it carried pick
+  // its entry; else the conservative key (all candidates, as the remote's).
+  std::vector<unsigned> All;
+  for (unsigned C = 0; C < K.Candidates.size(); ++C)
+    All.push_back(C);
+  Carried[I] = All;
+  Digest Local = K.Key;
+  if (!K.Candidates.empty() && Memo)
+    if (std::optional<std::string> M = Memo->get(K.manifestKey()))
+      if (std::optional<std::vector<unsigned>> Seen = K.parseManifest(*M)) {
+        Carried[I] = *Seen;
+        Local = K.keyFor(*Seen);
+      }
+  LookupResult L = Store->lookup(Local);
+  if (!L.Hit && Local != K.Key) {
+    if (!L.Corruption.empty()) {
+      O.CorruptFound = true;
+      warnOnce(Corrupt, "corrupt cache entry moved aside: " + L.Corruption);
+    }
+    Carried[I] = All;
+    Local = K.Key;
+    L = Store->lookup(Local);
+  }
   if (!L.Corruption.empty()) {
     O.CorruptFound = true;
     warnOnce(Corrupt, "corrupt cache entry moved aside: " + L.Corruption);
   }
   if (!L.Hit)
     return false;
+  EntryKeys[I] = Local;
+  if (chosenToVerify(I)) {
+    // Compiled in phase 2 and compared there; the hit is not placed.
+    VerifyAgainst[I] = L.Hit->Payload.str();
+    O.SavedMicros = L.Hit->CompileMicros;
+    return false;
+  }
   switch (Store->placeHit(*L.Hit, Job.Output)) {
   case LocalStore::Placement::Linked:
     O.Linked = true;
@@ -75,11 +122,78 @@ bool JobScheduler::lookupJob(size_t I) {
   return true;
 }
 
+bool JobScheduler::chosenToVerify(size_t I) const {
+  if (Options.VerifyHits <= 0)
+    return false;
+  if (Options.VerifyHits >= 1)
+    return true;
+  // Random per link, the same for a job wherever it is asked.
+  KeyBuilder KB("verify-choice", 1);
+  KB.add(KeyField::JobBase, Keys[I]->Key);
+  KB.add(KeyField::ToolVersion, utostr(VerifyNonce));
+  Digest D = KB.finish();
+  uint64_t X = support::endian::read64le(D.data());
+  return X < static_cast<uint64_t>(Options.VerifyHits * 18446744073709551615.0);
+}
+
+void JobScheduler::keepReport(
+    size_t I, StringRef What,
+    ArrayRef<std::pair<const char *, StringRef>> Objects) {
+  SmallString<256> Dir(Options.ReportDir);
+  sys::path::append(Dir, toHex(Keys[I]->Key));
+  std::string Report;
+  raw_string_ostream OS(Report);
+  OS << "module " << Jobs[I].Module << "\nkey " << toHex(Keys[I]->Key) << "\n"
+     << What;
+  for (auto [Name, Data] : Objects)
+    OS << Name << " " << Data.size() << " bytes\n";
+  Error E = errorCodeToError(sys::fs::create_directories(Dir));
+  std::vector<std::pair<const char *, StringRef>> Files(Objects.begin(),
+                                                        Objects.end());
+  Files.push_back({"job.txt", Report});
+  for (auto [Name, Data] : Files) {
+    SmallString<256> P(Dir);
+    sys::path::append(P, Name);
+    if (!E)
+      E = writeWholeFile(P, Data);
+  }
+  if (E)
+    warnOnce(ReportFailed, "cannot keep the report in '" + Options.ReportDir +
+                               "': " + toString(std::move(E)));
+}
+
+bool JobScheduler::verifyHit(size_t I, StringRef Fresh) {
+  JobOutcome &O = Outcomes[I];
+  O.Verified = true;
+  if (Fresh == *VerifyAgainst[I]) {
+    O.What = JobOutcome::Hit;
+    return false;
+  }
+  O.VerifyMismatch = true;
+  keepReport(I,
+             "a cached object (entry " + toHex(*EntryKeys[I]) +
+                 ") that differs from a fresh compile\n",
+             {{"cached.o", *VerifyAgainst[I]}, {"fresh.o", Fresh}});
+  // The entry is not what this job compiles to: it goes, the fresh one
+  // takes its place.
+  consumeError(Store->moveAside(Store->entryPath(*EntryKeys[I])));
+  return true;
+}
+
+Digest JobScheduler::objectKey(size_t I, StringRef Object) {
+  const JobKey &K = *Keys[I];
+  Carried[I] = K.carriedBy(Object);
+  if (!K.Candidates.empty() && Memo)
+    Memo->put(K.manifestKey(), K.manifest(Carried[I]));
+  EntryKeys[I] = K.keyFor(Carried[I]);
+  return *EntryKeys[I];
+}
+
 void JobScheduler::publishJob(size_t I, StringRef Object) {
   if (!Keys[I])
     return; // Uncached.
-  if (Error E = Store->publish(Keys[I]->Key, Object, Outcomes[I].CompileMicros,
-                               Options.SyncEntries))
+  if (Error E = Store->publish(objectKey(I, Object), Object,
+                               Outcomes[I].CompileMicros, Options.SyncEntries))
     bypass(I, std::move(E));
 }
 
@@ -92,7 +206,7 @@ void JobScheduler::bypass(size_t I, Error Why) {
 
 bool JobScheduler::stageAndLink(size_t I, StringRef Object, Error &Failed) {
   Expected<LocalStore::StagedEntry> Staged =
-      Store->stage(Keys[I]->Key, Object, Outcomes[I].CompileMicros);
+      Store->stage(objectKey(I, Object), Object, Outcomes[I].CompileMicros);
   if (!Staged) {
     bypass(I, Staged.takeError());
     return false;
@@ -107,6 +221,10 @@ bool JobScheduler::stageAndLink(size_t I, StringRef Object, Error &Failed) {
   // worker never waits for the disk.
   auto Shared = std::make_shared<LocalStore::StagedEntry>(std::move(*Staged));
   Publisher->async([this, I, Shared] {
+    traceThread(Options.Trace, "publication");
+    TraceSpan Span(Options.Trace, "commit entry", "store");
+    if (Span)
+      traceJob(Span, I, Jobs[I], Keys[I], "");
     if (Error E = Store->commit(std::move(*Shared), Options.SyncEntries))
       bypass(I, std::move(E));
   });
@@ -119,7 +237,8 @@ Expected<std::string> JobScheduler::readObject(size_t I) {
     return File.takeError();
   StringRef Bytes = (*File)->getBuffer();
   if (Keys[I]) {
-    if (Expected<DecodedEntry> D = decodeEntry(Bytes, Keys[I]->Key))
+    if (Expected<DecodedEntry> D =
+            decodeEntry(Bytes, EntryKeys[I] ? *EntryKeys[I] : Keys[I]->Key))
       return D->Payload.str();
     else
       consumeError(D.takeError()); // A bare object.
@@ -164,6 +283,11 @@ Expected<LinkStats> JobScheduler::run() {
   scope_exit RestoreMemo([&] { Memo = Given; });
   Outcomes.assign(Jobs.size(), JobOutcome());
   Keys.assign(Jobs.size(), std::nullopt);
+  EntryKeys.assign(Jobs.size(), std::nullopt);
+  Carried.assign(Jobs.size(), {});
+  VerifyAgainst.assign(Jobs.size(), std::nullopt);
+  VerifyNonce = std::random_device()() * 4294967296ull + std::random_device()();
+  Definitions = std::make_unique<DefinitionKeyCache>(Memo);
   Failures.clear();
   for (size_t I = 0; I < Jobs.size(); ++I)
     Failures.push_back(Error::success());
@@ -171,12 +295,21 @@ Expected<LinkStats> JobScheduler::run() {
   // Phase 1: every job's key and local lookup; hits are published at once.
   std::vector<char> Missed(Jobs.size(), 0);
   {
+    TraceSpan Phase(Options.Trace, "phase 1: keys and local lookups", "phase");
     DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
     for (size_t I = 0; I < Jobs.size(); ++I)
       Pool.async([&, I] {
+        traceThread(Options.Trace, "keys and lookups");
+        TraceSpan Span(Options.Trace, sys::path::filename(Jobs[I].Module),
+                       "job");
         Missed[I] = !lookupJob(I);
         if (Missed[I])
           Backend.prepare();
+        if (Span)
+          traceJob(Span, I, Jobs[I], Keys[I],
+                   !Keys[I]    ? "uncached"
+                   : Missed[I] ? "miss"
+                               : "hit");
       });
     Pool.wait();
   }
@@ -196,8 +329,11 @@ Expected<LinkStats> JobScheduler::run() {
   llvm::stable_sort(Misses,
                     [&](size_t A, size_t B) { return Sizes[A] > Sizes[B]; });
   LinkStats Stats;
-  if (!Misses.empty())
+  if (!Misses.empty()) {
+    TraceSpan Phase(Options.Trace, "phase 2: misses", "phase");
+    Phase.arg("misses", static_cast<int64_t>(Misses.size()));
     runMisses(Misses, Stats);
+  }
 
   Error First = Error::success();
   for (Error &F : Failures)
@@ -255,7 +391,7 @@ void JobScheduler::runMisses(const std::vector<size_t> &Misses,
   std::vector<size_t> Asked;
   if (Options.OpenRemote && Store)
     for (size_t I : Misses)
-      if (Keys[I]) {
+      if (Keys[I] && !VerifyAgainst[I]) { // A verified hit needs no lookup.
         Asked.push_back(I);
         States[I].LookupPending = true;
         Outcomes[I].Remote = JobOutcome::Abandoned;
@@ -319,6 +455,8 @@ void JobScheduler::startWorker(bool Spare) {
 }
 
 void JobScheduler::workerLoop(Worker *Self) {
+  traceThread(Options.Trace,
+              Self->Spare ? "spare compile worker" : "compile worker");
   std::unique_lock<std::mutex> L(Lock);
   Self->Tid = ::gettid();
   while (!Self->Abandoned) {
@@ -364,13 +502,22 @@ void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
   CompileRequest Request{Path, S.Racing ? &S.Cancel : nullptr};
   L.unlock();
 
+  TraceSpan Span(Options.Trace, sys::path::filename(Jobs[I].Module), "job");
+  TraceSpan CompileSpan(Options.Trace, "compile", "compile");
   auto Start = std::chrono::steady_clock::now();
   Expected<CompiledObject> R = Backend.compile(Common, Jobs[I], Request);
   uint64_t Micros =
       R && R->CompileMicros ? R->CompileMicros : microsSince(Start);
+  CompileSpan.end();
 
   L.lock();
   S.CompiledBy = nullptr;
+  if (Span)
+    traceJob(Span, I, Jobs[I], Keys[I],
+             S.Claimed         ? "lost to the remote"
+             : !R              ? "failed"
+             : S.LookupPending ? "compiled, won against the remote"
+                               : "compiled");
   if (S.Claimed) {
     // The remote won; whatever this compile made is not wanted.
     L.unlock();
@@ -388,7 +535,10 @@ void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
   }
   recordLocalWin(I, Micros);
   L.unlock();
-  finishLocal(I, Path, std::move(R->InMemory));
+  {
+    TraceSpan Publish(Options.Trace, "publish", "store");
+    finishLocal(I, Path, std::move(R->InMemory));
+  }
   L.lock();
   settle(I);
 }
@@ -396,6 +546,33 @@ void JobScheduler::compileJob(size_t I, std::unique_lock<std::mutex> &L,
 void JobScheduler::finishLocal(size_t I, const std::string &Path,
                                std::unique_ptr<MemoryBuffer> Object) {
   const BackendJob &Job = Jobs[I];
+  if (VerifyAgainst[I]) {
+    // A hit compiled again: compare, use the fresh object, and store it
+    // only if the cached one differed.
+    std::string Fresh;
+    if (Object) {
+      Fresh = Object->getBuffer().str();
+    } else {
+      auto File = readWholeFile(Path);
+      if (!File) {
+        Failures[I] = File.takeError();
+        return;
+      }
+      Fresh = (*File)->getBuffer().str();
+      if (Path != Job.Output)
+        sys::fs::remove(Path);
+    }
+    if (Error E = writeWholeFile(Job.Output, Fresh)) {
+      Failures[I] = std::move(E);
+      return;
+    }
+    if (verifyHit(I, Fresh)) {
+      std::shared_ptr<std::string> Shared =
+          std::make_shared<std::string>(std::move(Fresh));
+      Publisher->async([this, I, Shared] { publishJob(I, *Shared); });
+    }
+    return;
+  }
   if (Object) {
     // The entry is written once and the output is a hard link to it.
     Error Failed = Error::success();
@@ -423,7 +600,13 @@ void JobScheduler::finishLocal(size_t I, const std::string &Path,
   // Publication runs on a thread of its own: a worker waiting for the disk
   // would leave a core idle.
   std::shared_ptr<MemoryBuffer> Shared(std::move(*File));
-  Publisher->async([this, I, Shared] { publishJob(I, Shared->getBuffer()); });
+  Publisher->async([this, I, Shared] {
+    traceThread(Options.Trace, "publication");
+    TraceSpan Span(Options.Trace, "store entry", "store");
+    if (Span)
+      traceJob(Span, I, Jobs[I], Keys[I], "");
+    publishJob(I, Shared->getBuffer());
+  });
 }
 
 void JobScheduler::recordLocalWin(size_t I, uint64_t Micros) {
@@ -456,9 +639,12 @@ void JobScheduler::runBatch(const std::vector<size_t> &Misses) {
     }
     BatchCancel = std::make_unique<CancelToken>();
   }
+  TraceSpan BatchSpan(Options.Trace, "compile batch", "compile");
+  BatchSpan.arg("jobs", static_cast<int64_t>(Misses.size()));
   auto Start = std::chrono::steady_clock::now();
   Error E = Backend.compileBatch(Common, Batch, Requests, BatchCancel.get());
   uint64_t Share = microsSince(Start) / Misses.size();
+  BatchSpan.end();
 
   std::vector<size_t> Won;
   {
@@ -486,6 +672,10 @@ void JobScheduler::runBatch(const std::vector<size_t> &Misses) {
   DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
   for (size_t K : Won)
     Pool.async([&, K] {
+      traceThread(Options.Trace, "publication");
+      TraceSpan Span(Options.Trace, "publish", "store");
+      if (Span)
+        traceJob(Span, Misses[K], Jobs[Misses[K]], Keys[Misses[K]], "");
       finishLocal(Misses[K], Requests[K].OutputPath, nullptr);
       std::lock_guard<std::mutex> G(Lock);
       settle(Misses[K]);
@@ -499,11 +689,18 @@ Error JobScheduler::writeKeyLog(
   for (size_t I = 0; I < Jobs.size(); ++I) {
     std::string R;
     raw_string_ostream OS(R);
-    OS << Jobs[I].Module << " " << (Keys[I] ? toHex(Keys[I]->Key) : "none")
-       << "\n";
-    if (Keys[I])
-      for (const KeyFieldTrace &T : Keys[I]->Trace)
+    // The key of the job's entry: its base with the module hashes its
+    // object carries.
+    const std::optional<JobKey> &K = Keys[I];
+    Digest Entry = K ? (EntryKeys[I] ? *EntryKeys[I] : K->Key) : Digest();
+    OS << Jobs[I].Module << " " << (K ? toHex(Entry) : "none") << "\n";
+    if (K) {
+      for (const KeyFieldTrace &T : K->Trace)
         OS << "  " << keyFieldName(T.Field) << " " << T.Value << "\n";
+      for (unsigned C : Carried[I])
+        OS << "  " << keyFieldName(KeyField::CarriedModuleHash) << " "
+           << K->Candidates[C].Source << K->Candidates[C].HashSuffix << "\n";
+    }
     Records.push_back(std::move(R));
   }
   llvm::sort(Records);

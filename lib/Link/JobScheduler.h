@@ -25,6 +25,7 @@
 
 #include "Compile/CompileBackend.h"
 #include "Job/BackendJob.h"
+#include "Key/DefinitionKeyCache.h"
 #include "Key/JobKey.h"
 #include "Link/LinkStats.h"
 #include "Remote/RemoteStore.h"
@@ -43,6 +44,8 @@
 #include <vector>
 
 namespace ltocache {
+
+class LinkTrace;
 
 struct SchedulerOptions {
   unsigned Workers = 0; ///< 0: one per core.
@@ -64,6 +67,12 @@ struct SchedulerOptions {
   /// power loss is a miss, and an fsync per entry made small-module links
   /// up to ~10% slower (docs/BENCHMARKS.md).
   bool SyncEntries = false;
+  /// The fraction of local hits also compiled and compared byte for byte
+  /// before they are used; a difference keeps both objects in ReportDir,
+  /// and the fresh object is used and stored.
+  double VerifyHits = 0;
+  /// If set, the link's phases and every job's steps are recorded here.
+  LinkTrace *Trace = nullptr;
 };
 
 /// The link's key basis, waiting for it if it is still being computed (the
@@ -131,6 +140,10 @@ private:
   /// Job \p I's object as compiled, read from its output (which may be a
   /// hard link to the entry: the trailer is dropped).
   llvm::Expected<std::string> readObject(size_t I);
+  /// The key \p Object of job \p I is stored under locally: the job's key
+  /// with the hashes of the modules it carries names of (JobKey), which
+  /// are remembered for the job's base. Sets EntryKeys[I].
+  Digest objectKey(size_t I, llvm::StringRef Object);
   void warnOnce(unsigned Kind, const llvm::Twine &Message);
   llvm::Error writeKeyLog(const std::vector<std::optional<JobKey>> &Keys);
 
@@ -151,6 +164,17 @@ private:
   void onRemoteAnswer(size_t I, RemoteResult R);
   void uploadResults(const std::vector<size_t> &Misses, LinkStats &Stats);
   void checkDeterminism(const std::vector<size_t> &Misses);
+  /// Whether the hit of job \p I is compiled again to be compared.
+  bool chosenToVerify(size_t I) const;
+  /// Compares job \p I's fresh object with the hit it was compiled to
+  /// verify; true if they differ (both are then kept in ReportDir, and the
+  /// stale entry is moved aside).
+  bool verifyHit(size_t I, llvm::StringRef Fresh);
+  /// Keeps \p Objects (name, bytes) and a description of job \p I under
+  /// ReportDir/<key>/.
+  void
+  keepReport(size_t I, llvm::StringRef What,
+             llvm::ArrayRef<std::pair<const char *, llvm::StringRef>> Objects);
   std::string racePath(size_t I) const;
 
   const CommonJobArgs &Common;
@@ -165,6 +189,14 @@ private:
   // in phase 2).
   std::vector<JobOutcome> Outcomes;
   std::vector<std::optional<JobKey>> Keys;
+  /// The key of the local entry that holds (or will hold) job I's object.
+  std::vector<std::optional<Digest>> EntryKeys;
+  /// The candidates (JobKey::Candidates) that key covers.
+  std::vector<std::vector<unsigned>> Carried;
+  /// For a hit compiled again to be verified: the cached object.
+  std::vector<std::optional<std::string>> VerifyAgainst;
+  uint64_t VerifyNonce = 0;
+  std::unique_ptr<DefinitionKeyCache> Definitions;
   std::vector<llvm::Error> Failures;
   std::mutex WarnLock;
   unsigned WarnedKinds = 0;

@@ -7,9 +7,14 @@
 #ifndef LTOCACHE_LINK_JOBSCHEDULERSUPPORT_H
 #define LTOCACHE_LINK_JOBSCHEDULERSUPPORT_H
 
+#include "Job/BackendJob.h"
+#include "Key/JobKey.h"
+#include "Link/LinkTrace.h"
+
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <optional>
 
 namespace ltocache {
 namespace detail {
@@ -24,6 +29,11 @@ enum WarningKind : unsigned {
   UploadFailed = 1 << 5,
   ReportFailed = 1 << 6,
 };
+
+/// Names job \p I in \p Span: its index, module and key (if it has one),
+/// and \p Outcome unless empty.
+void traceJob(TraceSpan &Span, size_t I, const BackendJob &Job,
+              const std::optional<JobKey> &Key, llvm::StringRef Outcome);
 
 } // namespace detail
 } // namespace ltocache

@@ -58,6 +58,8 @@ void LinkStats::add(const JobOutcome &O) {
   Uploads += O.Uploaded;
   UploadFailures += O.UploadFailed;
   Mismatches += O.Mismatch;
+  Verified += O.Verified;
+  VerifyMismatches += O.VerifyMismatch;
   CompileMicros += O.CompileMicros;
   SavedMicros += O.SavedMicros;
 }
@@ -77,6 +79,11 @@ std::string LinkStats::summaryLine() const {
     OS << ", " << Linked << " linked";
   if (Reflinked)
     OS << ", " << Reflinked << " reflinked";
+  if (Verified) {
+    OS << ", " << Verified << " verified";
+    if (VerifyMismatches)
+      OS << " (" << VerifyMismatches << " differed)";
+  }
   OS << "; compiled " << format("%.2f", CompileMicros / 1e6) << "s, saved "
      << format("%.2f", SavedMicros / 1e6) << "s";
   if (CompileMicros && !Backend.empty() && Backend != "none")

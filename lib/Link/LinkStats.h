@@ -32,9 +32,11 @@ struct JobOutcome {
   bool LocalWon = false;     ///< Compiled while the lookup was pending.
   bool CompileCancelled = false; ///< A compile was stopped or abandoned.
   bool Uploaded = false, UploadFailed = false;
-  bool Mismatch = false;      ///< Determinism check: remote != local.
-  uint64_t CompileMicros = 0; ///< Spent compiling in this link.
-  uint64_t SavedMicros = 0;   ///< What the hit cost when it was compiled.
+  bool Mismatch = false;       ///< Determinism check: remote != local.
+  bool Verified = false;       ///< A hit also compiled, and compared.
+  bool VerifyMismatch = false; ///< ...and the fresh object differed.
+  uint64_t CompileMicros = 0;  ///< Spent compiling in this link.
+  uint64_t SavedMicros = 0;    ///< What the hit cost when it was compiled.
 };
 
 /// Totals for a link, merged from the job outcomes at the end.
@@ -46,6 +48,9 @@ struct LinkStats {
   unsigned FromRemote = 0, RemoteAsked = 0, RemoteHits = 0, RemoteMisses = 0,
            RemoteErrors = 0, RemoteTimeouts = 0, RemoteWins = 0, LocalWins = 0,
            Cancelled = 0, Uploads = 0, UploadFailures = 0, Mismatches = 0;
+  /// Hits compiled again and compared (--verify-hits), and how many of
+  /// those differed from the cached object.
+  unsigned Verified = 0, VerifyMismatches = 0;
   uint64_t CompileMicros = 0, SavedMicros = 0;
   std::string Backend; ///< What compiled the misses, if any.
   /// Set when uploads were not attempted, and why.

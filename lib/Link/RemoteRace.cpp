@@ -23,8 +23,43 @@ using namespace ltocache::detail;
 
 namespace ltocache {
 
+/// A remote request of job \p I (a lookup, or an upload), from \p Start to
+/// its answer \p R, now.
+static void traceRemote(LinkTrace *Trace, StringRef Name, size_t I, uint64_t Id,
+                        LinkTrace::Clock::time_point Start,
+                        const BackendJob &Job, const RemoteResult &R) {
+  StringRef Answer;
+  switch (R.What) {
+  case RemoteResult::Hit:
+    Answer = Name == "upload" ? "stored" : "hit";
+    break;
+  case RemoteResult::Miss:
+    Answer = "miss";
+    break;
+  case RemoteResult::Failed:
+    Answer = "failed";
+    break;
+  case RemoteResult::TimedOut:
+    Answer = "timed out";
+    break;
+  case RemoteResult::Cancelled:
+    Answer = "cancelled";
+    break;
+  }
+  json::Object Args{{"job", static_cast<int64_t>(I)},
+                    {"module", Job.Module},
+                    {"answer", Answer}};
+  if (!R.Message.empty())
+    Args["message"] = R.Message;
+  Trace->asyncSpan(Name, "remote", Id, Start, LinkTrace::Clock::now(),
+                   std::move(Args));
+}
+
 void JobScheduler::lookUpRemote(const std::vector<size_t> &Asked) {
+  traceThread(Options.Trace, "remote lookups");
+  TraceSpan OpenSpan(Options.Trace, "open remote", "remote");
   auto Opened = Options.OpenRemote();
+  OpenSpan.end();
   std::unique_lock<std::mutex> L(Lock);
   if (!Opened || StopRemote) {
     if (!Opened)
@@ -45,10 +80,18 @@ void JobScheduler::lookUpRemote(const std::vector<size_t> &Asked) {
   std::vector<Digest> Digests;
   for (size_t I : Asked)
     Digests.push_back(Keys[I]->Key);
+  TraceSpan Lookups(Options.Trace, "remote lookups", "remote");
+  LinkTrace::Clock::time_point Sent;
+  if (Options.Trace)
+    Sent = LinkTrace::Clock::now();
   Remote->lookupAll(Digests, RemoteStore::Clock::now() + Options.LookupBudget,
                     [&](size_t K, RemoteResult R) {
+                      if (Options.Trace)
+                        traceRemote(Options.Trace, "remote lookup", Asked[K],
+                                    Asked[K], Sent, Jobs[Asked[K]], R);
                       onRemoteAnswer(Asked[K], std::move(R));
                     });
+  Lookups.end();
 
   L.lock();
   for (size_t I : Asked)
@@ -110,6 +153,10 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
   O.What = JobOutcome::RemoteHit;
   O.SavedMicros = Entry->CompileMicros;
   if (S.Started) {
+    if (Options.Trace)
+      Options.Trace->instant("remote won", "race",
+                             json::Object{{"job", static_cast<int64_t>(I)},
+                                          {"module", Job.Module}});
     O.RemoteWon = true;
     O.CompileCancelled = true;
     S.Cancel.cancel();
@@ -133,10 +180,13 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
   }
   L.unlock();
 
+  TraceSpan Span(Options.Trace, "publish remote hit", "store");
+  if (Span)
+    traceJob(Span, I, Job, Keys[I], "");
   if (Error E = writeWholeFile(Job.Output, Entry->Payload)) {
     Failures[I] = std::move(E);
-  } else if (Error E = Store->publish(Keys[I]->Key, Entry->Payload,
-                                      Entry->CompileMicros,
+  } else if (Error E = Store->publish(objectKey(I, Entry->Payload),
+                                      Entry->Payload, Entry->CompileMicros,
                                       /*Durable=*/false)) {
     // No fsync above: a copy of a remote entry is cheap to fetch again, and
     // a torn one fails its checksum.
@@ -144,6 +194,7 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
                             "cache: " +
                                 toString(std::move(E)));
   }
+  Span.end();
   L.lock();
   settle(I);
 }
@@ -176,22 +227,31 @@ void JobScheduler::uploadResults(const std::vector<size_t> &Misses,
   }
   if (Entries.empty())
     return;
-  Remote->storeAll(Entries, RemoteStore::Clock::now() + Options.UploadBudget,
-                   [&](size_t K, RemoteResult R) {
-                     JobOutcome &O = Outcomes[Sent[K]];
-                     if (R.What == RemoteResult::Hit) {
-                       O.Uploaded = true;
-                       return;
-                     }
-                     O.UploadFailed = true;
-                     warnOnce(UploadFailed,
-                              "upload to the remote cache failed: " +
-                                  (R.Message.empty() ? std::string("timed out")
-                                                     : R.Message));
-                   });
+  TraceSpan Span(Options.Trace, "uploads", "phase");
+  Span.arg("uploads", static_cast<int64_t>(Entries.size()));
+  LinkTrace::Clock::time_point Start;
+  if (Options.Trace)
+    Start = LinkTrace::Clock::now();
+  Remote->storeAll(
+      Entries, RemoteStore::Clock::now() + Options.UploadBudget,
+      [&](size_t K, RemoteResult R) {
+        if (Options.Trace)
+          traceRemote(Options.Trace, "upload", Sent[K], Jobs.size() + Sent[K],
+                      Start, Jobs[Sent[K]], R);
+        JobOutcome &O = Outcomes[Sent[K]];
+        if (R.What == RemoteResult::Hit) {
+          O.Uploaded = true;
+          return;
+        }
+        O.UploadFailed = true;
+        warnOnce(UploadFailed, "upload to the remote cache failed: " +
+                                   (R.Message.empty() ? std::string("timed out")
+                                                      : R.Message));
+      });
 }
 
 void JobScheduler::checkDeterminism(const std::vector<size_t> &Misses) {
+  TraceSpan Span(Options.Trace, "determinism check", "phase");
   for (size_t I : Misses) {
     const MissState &S = States[I];
     JobOutcome &O = Outcomes[I];
@@ -206,27 +266,7 @@ void JobScheduler::checkDeterminism(const std::vector<size_t> &Misses) {
       continue;
     // The local object is used (and was stored); both are kept.
     O.Mismatch = true;
-    SmallString<256> Dir(Options.ReportDir);
-    sys::path::append(Dir, toHex(Keys[I]->Key));
-    std::string Report;
-    raw_string_ostream OS(Report);
-    OS << "module " << Jobs[I].Module << "\nkey " << toHex(Keys[I]->Key)
-       << "\nlocal " << Local->size() << " bytes\nremote "
-       << S.RemotePayload.size() << " bytes\n";
-    Error E = errorCodeToError(sys::fs::create_directories(Dir));
-    for (auto [Name, Data] :
-         {std::pair<const char *, StringRef>{"local.o", *Local},
-          {"remote.o", S.RemotePayload},
-          {"job.txt", Report}}) {
-      SmallString<256> P(Dir);
-      sys::path::append(P, Name);
-      if (!E)
-        E = writeWholeFile(P, Data);
-    }
-    if (E)
-      warnOnce(ReportFailed, "cannot keep the determinism report in '" +
-                                 Options.ReportDir +
-                                 "': " + toString(std::move(E)));
+    keepReport(I, "", {{"local.o", *Local}, {"remote.o", S.RemotePayload}});
   }
 }
 

@@ -63,6 +63,10 @@ void recordLink(StringRef Root, const LinkStats &L, const PruneResult &P) {
     O["upload_failures"] = L.UploadFailures;
     O["mismatches"] = L.Mismatches;
   }
+  if (L.Verified) {
+    O["verified"] = L.Verified;
+    O["verify_mismatches"] = L.VerifyMismatches;
+  }
   if (P.Ran)
     addPrune(O, P);
   append(Root, std::move(O));
@@ -116,6 +120,8 @@ StoreCounters readCounters(StringRef Root) {
     C.Uploads += Get("uploads");
     C.UploadFailures += Get("upload_failures");
     C.Mismatches += Get("mismatches");
+    C.Verified += Get("verified");
+    C.VerifyMismatches += Get("verify_mismatches");
     C.SavedMicros += Get("saved_us");
   }
   return C;

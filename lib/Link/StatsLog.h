@@ -24,6 +24,7 @@ struct StoreCounters {
   uint64_t FromRemote = 0, RemoteHits = 0, RemoteMisses = 0, RemoteErrors = 0,
            RemoteTimeouts = 0, RemoteWins = 0, LocalWins = 0, Cancelled = 0,
            Uploads = 0, UploadFailures = 0, Mismatches = 0;
+  uint64_t Verified = 0, VerifyMismatches = 0;
 };
 
 /// Appends one link's counters (and its prune, if it ran) to the log under

@@ -18,6 +18,7 @@
 #include "Key/CompilerCommand.h"
 #include "Key/ToolchainIdentity.h"
 #include "Link/JobScheduler.h"
+#include "Link/LinkTrace.h"
 #include "Link/StatsLog.h"
 #include "Remote/RemoteStore.h"
 #include "Store/LocalStore.h"
@@ -61,6 +62,7 @@ static void warn(const Twine &Message) {
 }
 
 int main(int argc, char **argv) {
+  auto Started = LinkTrace::Clock::now(); // Time 0 of a --trace.
   InitLLVM X(argc, argv);
   // Objects, modules and entries are read into buffers of up to a few MiB
   // and freed at once: keep them off mmap, whose munmap costs every
@@ -81,9 +83,11 @@ int main(int argc, char **argv) {
       "--thinlto-remote-compiler=clang ...\n");
 
   // Validate everything before touching the cache.
+  auto ReadStart = LinkTrace::Clock::now();
   auto File = readJobFile(JobFilePath);
   if (!File)
     return fail(toString(File.takeError()));
+  auto ReadEnd = LinkTrace::Clock::now();
   // A broken configuration file or setting is an error, reported once,
   // before anything is touched.
   auto Config = readConfigFile();
@@ -92,6 +96,29 @@ int main(int argc, char **argv) {
   Settings Set = Settings::resolve(Flags.given(), *Config);
   if (Error E = Set.checkAll())
     return fail(toString(std::move(E)));
+
+  // --trace: null (and every hook free) unless asked for.
+  std::unique_ptr<LinkTrace> Trace;
+  std::string TracePath;
+  if (!Set.value(SettingId::Trace).empty()) {
+    Trace = std::make_unique<LinkTrace>(Started);
+    TracePath = LinkTrace::pathFor(Set.value(SettingId::Trace),
+                                   File->Common.LinkerOutput);
+    Trace->nameThread("ltocache-dtlto");
+    Trace->span("read job file", "phase", ReadStart, ReadEnd);
+    Trace->setMetadata("linker_output", File->Common.LinkerOutput);
+    Trace->setMetadata("job_count", static_cast<int64_t>(File->Jobs.size()));
+    Trace->setMetadata("version", LTOCACHE_VERSION);
+  }
+  auto WriteTrace = [&](const LinkStats *Stats) {
+    if (!Trace)
+      return;
+    if (Stats)
+      Trace->setCounters(*Stats);
+    // A diagnostic: it never fails the link.
+    if (Error E = Trace->write(TracePath))
+      warn("cannot write the trace: " + toString(std::move(E)));
+  };
 
   BackendChoice Choice =
       cantFail(parseBackendChoice(Set.value(SettingId::Backend)));
@@ -156,6 +183,8 @@ int main(int argc, char **argv) {
       createSelectedBackend(Choice, std::move(Remote));
   bool WantBasis = bool(Store);
   std::thread KeyingThread([&] {
+    traceThread(Trace.get(), "link key");
+    TraceSpan Span(Trace.get(), "link key basis", "key");
     // No memo: the first link with this toolchain, so probably all misses;
     // start loading the backend's libraries now.
     if (Command) {
@@ -181,6 +210,7 @@ int main(int argc, char **argv) {
         warn("cannot key this link, compiling it uncached: " +
              toString(B.takeError()));
     }
+    Span.end();
     KeyingDone.set_value();
   });
   scope_exit JoinKeying([&] { KeyingThread.join(); });
@@ -197,8 +227,10 @@ int main(int argc, char **argv) {
     Options.UploadBudget = RemoteCfg.UploadBudget;
   }
   Options.DeterminismCheck = Set.isOn(SettingId::DeterminismCheck);
+  Options.VerifyHits = Set.fraction(SettingId::VerifyHits);
   Options.SyncEntries = Set.isOn(SettingId::SyncEntries);
   Options.ReportDir = Set.value(SettingId::DeterminismReportDir);
+  Options.Trace = Trace.get();
   // Memoised key inputs live in their own area of the same directory.
   std::unique_ptr<LocalStore> MemoStore;
   std::unique_ptr<KeyMemo> Memo;
@@ -217,8 +249,10 @@ int main(int argc, char **argv) {
   JobScheduler Scheduler(File->Common, File->Jobs, Store.get(), Memo.get(),
                          Basis, *Compiler, Options);
   auto Stats = Scheduler.run();
-  if (!Stats)
+  if (!Stats) {
+    WriteTrace(nullptr);
     return fail(toString(Stats.takeError()));
+  }
 
   Stats->Backend = Compiler->name().str();
   if (!Set.isOn(SettingId::Quiet))
@@ -229,14 +263,23 @@ int main(int argc, char **argv) {
         << " remote object(s) differ from the local compile; the local "
            "objects were used, both are kept in "
         << Options.ReportDir << "\n";
+  if (Stats->VerifyMismatches)
+    WithColor::warning(errs(), "ltocache")
+        << "verify-hits: " << Stats->VerifyMismatches << " of "
+        << Stats->Verified
+        << " cached object(s) differ from a fresh compile; the fresh objects "
+           "were used and stored, both are kept in "
+        << Options.ReportDir << "\n";
   KeyingReady.wait(); // No job may have asked (none could be keyed).
   if (Store && Keyed.Basis) {
+    TraceSpan Span(Trace.get(), "prune and record", "phase");
     // After the link's work: pruning never delays a job.
     auto Pruned = pruneStore(Store->root(), Policy, *FS, /*Force=*/false);
     if (!Pruned)
       warn("pruning failed: " + toString(Pruned.takeError()));
     recordLink(Store->root(), *Stats, Pruned ? *Pruned : PruneResult());
   }
+  WriteTrace(&*Stats);
   // A compile that lost to the remote may still be running in clang's
   // code on a worker thread: its result is dropped, so do not wait.
   if (Scheduler.abandonedCompilesRunning()) {

@@ -1,9 +1,11 @@
 //===- reseal-entry.cpp - A valid entry with different content ------------===//
 //
-// ltocache-reseal-entry <in> <out>: reads a verified entry, changes the
-// last byte of its object and writes it back as a valid entry under the
-// same key, as a non-deterministic (or malicious) builder would have
-// stored it. For determinism-check tests.
+// ltocache-reseal-entry <in> <out> [<other>]: reads a verified entry,
+// changes the last byte of its object (or takes the object of the entry
+// <other>: a valid object, only not this job's) and writes it back as a
+// valid entry under the same key, as a non-deterministic (or malicious)
+// builder, or a key that missed an input, would have stored it. For
+// determinism-check and verify-hits tests.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,8 +19,8 @@ using namespace llvm;
 using namespace ltocache;
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    errs() << "usage: ltocache-reseal-entry <in> <out>\n";
+  if (argc != 3 && argc != 4) {
+    errs() << "usage: ltocache-reseal-entry <in> <out> [<other entry>]\n";
     return 2;
   }
   auto In = MemoryBuffer::getFile(argv[1], /*IsText=*/false,
@@ -40,7 +42,23 @@ int main(int argc, char **argv) {
     errs() << argv[1] << ": empty object\n";
     return 1;
   }
-  Payload.back() ^= 0x5a;
+  if (argc == 4) {
+    auto Other = MemoryBuffer::getFile(argv[3], /*IsText=*/false,
+                                       /*RequiresNullTerminator=*/false);
+    std::optional<Digest> OtherKey;
+    if (Other)
+      OtherKey = claimedEntryKey((*Other)->getBuffer());
+    auto OtherEntry =
+        OtherKey ? decodeEntry((*Other)->getBuffer(), *OtherKey)
+                 : Expected<DecodedEntry>(createStringError("not an entry"));
+    if (!OtherEntry) {
+      errs() << argv[3] << ": " << toString(OtherEntry.takeError()) << "\n";
+      return 1;
+    }
+    Payload = OtherEntry->Payload.str();
+  } else {
+    Payload.back() ^= 0x5a;
+  }
   std::error_code EC;
   raw_fd_ostream OS(argv[2], EC, sys::fs::OF_None);
   if (EC) {

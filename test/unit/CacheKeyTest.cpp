@@ -186,8 +186,8 @@ TEST(KeyFieldName, NamesEveryField) {
   EXPECT_EQ(static_cast<uint16_t>(KeyField::CommonInput), 10);
   EXPECT_EQ(static_cast<uint16_t>(KeyField::ToolVersion), 11);
   EXPECT_EQ(static_cast<uint16_t>(KeyField::MemoInput), 12);
-  EXPECT_EQ(static_cast<uint16_t>(KeyField::Launcher), 13);
-  EXPECT_EQ(static_cast<uint16_t>(KeyField::ResponseFile), 18);
+  EXPECT_EQ(static_cast<uint16_t>(KeyField::Launcher), 17);
+  EXPECT_EQ(static_cast<uint16_t>(KeyField::ResponseFile), 22);
 }
 
 TEST(Digest, HexRoundTrip) {

@@ -45,15 +45,27 @@ remote ones) and "remote" (the five remote rows); the default is both. After
 the table, the distributor's summary line of each ltocache row's last run.
 
 Corpora: "leveldb" (db_bench, from Debian's leveldb source package, fetched
-with apt-get source) and "generated" (--modules C++ modules).
+with apt-get source) and "generated" (--modules C++ modules; --sweep N,N,...
+runs the generated corpus at each module count, a table each).
+
+--results FILE keeps every run's times as JSON; --plot-dir DIR draws SVG
+plots next to the tables (matplotlib): link time against module count for
+lld, lld's warm cache, ltocache cold and warm and the DTLTO floor, and the
+warm links relative to lld's warm cache; --plot-from FILE draws them from a
+--results file without running anything.
 
   utils/bench/bench.py --build build --corpus leveldb --repeat 5
   utils/bench/bench.py --build build --corpus generated --modules 200
   utils/bench/bench.py --build build --scenarios lld,ltocache-cold,remote
   utils/bench/bench.py --build build --corpus leveldb --cflag=-g
+  utils/bench/bench.py --build build --sweep 10,100,1000 --scenarios \
+      lld,lld-cache-cold,lld-cache-warm,ltocache-cold,ltocache-warm,dtlto-floor \
+      --results sweep.json --plot-dir docs/bench
 """
 import argparse
 import atexit
+import json
+import math
 import os
 import re
 import resource
@@ -329,6 +341,105 @@ class RemoteServers:
         self.procs = []
 
 
+# What write_plots draws: the link time of these rows against the module
+# count (both axes logarithmic), and the warm links relative to lld's warm
+# cache.
+PLOTS = ["link-time.svg", "warm-vs-lld-cache.svg"]
+PLOT_ROWS = [("lld", "lld, no cache"),
+             ("lld-cache-warm", "lld, warm --thinlto-cache-dir"),
+             ("ltocache-cold", "ltocache, empty cache"),
+             ("ltocache-warm", "ltocache, warm cache"),
+             ("dtlto-floor", "DTLTO floor (a distributor doing nothing)")]
+
+
+def write_plots(runs, plot_dir):
+    """Draws PLOTS from runs (bench_corpus's results, any number of module
+    counts) as SVG files in plot_dir; returns their paths. Each point is the
+    median of a row's timed runs, with a bar from its min to its max."""
+    try:
+        import matplotlib
+    except ImportError:
+        sys.exit("plots need matplotlib: apt-get install python3-matplotlib, "
+                 "and run this script with Debian's python3 (/usr/bin/python3)")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+    # Text stays text (searchable, small); no date or random ids in the
+    # file, so a plot of the same figures is the same file.
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    matplotlib.rcParams["svg.hashsalt"] = "ltocache"
+    runs = sorted(runs, key=lambda r: r["modules"])
+    os.makedirs(plot_dir, exist_ok=True)
+
+    def series(row):
+        pts = [(r["modules"], r["rows"][row]["times"]) for r in runs
+               if r["rows"].get(row, {}).get("times")]
+        return ([m for m, _ in pts], [statistics.median(t) for _, t in pts],
+                [min(t) for _, t in pts], [max(t) for _, t in pts])
+
+    title = "%s, %s" % (runs[0]["name"].split(" (")[0],
+                        "%d to %d modules" % (runs[0]["modules"],
+                                              runs[-1]["modules"])
+                        if len(runs) > 1 else "%d modules" % runs[0]["modules"])
+    plain = FuncFormatter(lambda v, _: "%g" % v)
+    # Between powers of ten, label 2x and 5x only.
+    two_five = FuncFormatter(lambda v, _: "%g" % v if v > 0 and round(
+        v / 10 ** math.floor(math.log10(v)), 6) in (2, 5) else "")
+    colour = {row: "C%d" % k for k, (row, _) in enumerate(PLOT_ROWS)}
+
+    def module_axis(ax):
+        # The module counts measured, as plain numbers.
+        ax.set_xscale("log")
+        ax.set_xticks([r["modules"] for r in runs])
+        ax.xaxis.set_major_formatter(plain)
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("modules (backend jobs)")
+
+    paths = []
+
+    def finish(fig, ax, ylabel, title, name):
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
+        fig.tight_layout()
+        paths.append(os.path.join(plot_dir, name))
+        fig.savefig(paths[-1], metadata={"Date": None})
+        plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for row, label in PLOT_ROWS:
+        x, med, lo, hi = series(row)
+        if not x:
+            continue
+        ax.errorbar(x, med, yerr=[[m - l for m, l in zip(med, lo)],
+                                  [h - m for m, h in zip(med, hi)]],
+                    marker="o", capsize=3, label=label, color=colour[row])
+    module_axis(ax)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(two_five)
+    finish(fig, ax, "link time, s (median; bars: min to max)",
+           "Link time: " + title, PLOTS[0])
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    bx, base, _, _ = series("lld-cache-warm")
+    for row, label in PLOT_ROWS:
+        if row in ("lld", "lld-cache-warm", "ltocache-cold"):
+            continue
+        x, med, _, _ = series(row)
+        pts = [(m, v / base[bx.index(m)]) for m, v in zip(x, med) if m in bx]
+        if pts:
+            ax.plot([m for m, _ in pts], [v for _, v in pts], marker="o",
+                    label=label, color=colour[row])
+    ax.axhline(1.0, color=colour["lld-cache-warm"], linewidth=1,
+               label="lld, warm --thinlto-cache-dir")
+    module_axis(ax)
+    finish(fig, ax, "warm link time / lld's warm cache (medians)",
+           "Warm links: " + title, PLOTS[1])
+    return paths
+
+
 def build_floor_distributor(work):
     """Compiles floor_distributor.c into work (static: its own start-up must
     not hide what lld's DTLTO steps cost)."""
@@ -372,6 +483,9 @@ def main():
     ap.add_argument("--corpus", choices=["leveldb", "generated"],
                     default="leveldb")
     ap.add_argument("--modules", type=int, default=100)
+    ap.add_argument("--sweep", metavar="N,N,...",
+                    help="the generated corpus at each of these module "
+                    "counts, one table each (implies --corpus generated)")
     ap.add_argument("--repeat", type=int, default=5,
                     help="timed runs per row")
     ap.add_argument("--memory-runs", type=int, default=3,
@@ -384,7 +498,23 @@ def main():
                     help="comma-separated rows and groups: local = %s; "
                     "remote = %s" % (",".join(LOCAL_SCENARIOS),
                                      ",".join(REMOTE_SCENARIOS)))
+    ap.add_argument("--results", metavar="FILE",
+                    help="also write every run's times as JSON (the input "
+                    "of --plot-from)")
+    ap.add_argument("--plot-dir", metavar="DIR",
+                    help="write SVG plots of the results there: %s" %
+                    ", ".join(PLOTS))
+    ap.add_argument("--plot-from", metavar="FILE",
+                    help="plot a --results file into --plot-dir; run nothing")
     args = ap.parse_args()
+    if args.plot_from:
+        if not args.plot_dir:
+            ap.error("--plot-from needs --plot-dir")
+        with open(args.plot_from) as f:
+            runs = json.load(f)["runs"]
+        for path in write_plots(runs, args.plot_dir):
+            print("wrote", path)
+        return
     chosen = []
     for s in args.scenarios.split(","):
         for t in GROUPS.get(s, [s]):
@@ -392,21 +522,52 @@ def main():
                 ap.error("unknown scenario %r" % t)
             if t not in chosen:
                 chosen.append(t)
+    sizes = None
+    if args.sweep:
+        try:
+            sizes = [int(n) for n in args.sweep.split(",")]
+        except ValueError:
+            ap.error("--sweep takes module counts: %r" % args.sweep)
+        args.corpus = "generated"
 
     build = os.path.abspath(args.build)
     plugin = os.path.join(build, "lib", "LTOCacheClang.so")
     dtlto = os.path.join(build, "bin", "ltocache-dtlto")
     os.makedirs(args.work, exist_ok=True)
+    corpora = []
     if args.corpus == "leveldb":
         cwd, objs, libs = leveldb_corpus(args.work, plugin, args.cflag)
-        name = "leveldb db_bench (%d modules)" % len(objs)
+        corpora.append((cwd, objs, libs,
+                        "leveldb db_bench (%d modules)" % len(objs)))
     else:
-        cwd, objs, libs = generated_corpus(args.work, plugin, args.modules,
-                                           args.cflag)
-        name = "generated (%d modules)" % len(objs)
-    if args.cflag:
-        name += ", compiled with " + " ".join(args.cflag)
+        for n in sizes or [args.modules]:
+            cwd, objs, libs = generated_corpus(args.work, plugin, n,
+                                               args.cflag)
+            corpora.append((cwd, objs, libs,
+                            "generated (%d modules)" % len(objs)))
+    servers = []  # One set of remote servers per benchmark run.
+    runs = []
+    for k, (cwd, objs, libs, name) in enumerate(corpora):
+        if args.cflag:
+            name += ", compiled with " + " ".join(args.cflag)
+        if k:
+            print()
+        runs.append(bench_corpus(args, chosen, dtlto, cwd, objs, libs, name,
+                                 servers))
+    if args.results:
+        with open(args.results, "w") as f:
+            json.dump({"command": sys.argv, "cores": os.cpu_count(),
+                       "runs": runs}, f, indent=1)
+    if args.plot_dir:
+        print()
+        for path in write_plots(runs, args.plot_dir):
+            print("Plot: `%s`" % path)
 
+
+def bench_corpus(args, chosen, dtlto, cwd, objs, libs, name, servers):
+    """Runs the chosen rows on one corpus and prints its table; returns the
+    run's times: {"name", "modules", "rows": {row: {"times", "cpu",
+    "pss"}}} (seconds, seconds, bytes)."""
     link = [CLANGXX, "-O2", "-flto=thin", "-fuse-ld=lld", "-o", "out"] + \
         objs + libs
     lld_cache = os.path.join(args.work, "lld-cache")
@@ -477,7 +638,9 @@ def main():
     }
     filled = None
     if any(s in REMOTE_SCENARIOS for s in chosen):
-        srv = RemoteServers(args.work)
+        if not servers:
+            servers.append(RemoteServers(args.work))
+        srv = servers[0]
 
         def remote(url):
             return link + dist(["--remote=" + url], remote_local)
@@ -501,6 +664,7 @@ def main():
             # cache with an upload budget that lets every upload finish.
             fill = os.path.join(args.work, "ltocache-remote-fill")
             fresh(fill)
+            srv.clear("hit")
             _, _, err, _ = timed(link + dist(["--remote=" + srv.nginx + "/hit",
                                            "--remote-upload-budget=600000"],
                                           fill), cwd)
@@ -559,6 +723,10 @@ def main():
         print("The remote was filled before the first repetition (untimed, "
               "upload budget 600 s): `%s`" % filled)
 
+    return {"name": name, "modules": len(objs),
+            "rows": {s: {"times": [r[0] for r in results[s]],
+                         "cpu": [r[3] for r in results[s]],
+                         "pss": peaks[s]} for s in chosen}}
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@
 
 #include "Config/Config.h"
 #include "Config/SettingFlags.h"
+#include "Key/DefinitionKeys.h"
 #include "Key/ModuleRecipe.h"
 #include "Key/RecipeScan.h"
 #include "Link/StatsLog.h"
@@ -45,6 +46,13 @@ static cl::SubCommand PruneCmd("prune", "Prune the cache now");
 static cl::SubCommand VerifyCmd("verify",
                                 "Check every entry's header, key and checksum");
 static cl::SubCommand ClearCmd("clear", "Remove every cache entry");
+static cl::SubCommand DefinitionsCmd(
+    "definitions",
+    "Print the key of every definition of each bitcode file, as importers "
+    "see it (docs/KEYS.md)");
+static cl::list<std::string> DefinitionFiles(cl::Positional, cl::OneOrMore,
+                                             cl::desc("<bitcode file>..."),
+                                             cl::sub(DefinitionsCmd));
 static cl::SubCommand
     RecipeCmd("recipe", "Print the recipe (docs/KEYS.md) each bitcode file "
                         "carries, as the distributor reads it");
@@ -222,7 +230,9 @@ static int runStats() {
                                 {"cancelled", I(C.Cancelled)},
                                 {"uploads", I(C.Uploads)},
                                 {"upload_failures", I(C.UploadFailures)},
-                                {"mismatches", I(C.Mismatches)}}}};
+                                {"mismatches", I(C.Mismatches)}}},
+        {"verified", I(C.Verified)},
+        {"verify_mismatches", I(C.VerifyMismatches)}};
     outs() << formatv("{0:2}", json::Value(std::move(O))) << "\n";
     return 0;
   }
@@ -256,6 +266,9 @@ static int runStats() {
                        "cancelled",
                        C.RemoteWins, C.LocalWins, C.Cancelled)
                    .str());
+  Row("verified hits", formatv("{0} ({1} differed from a fresh compile)",
+                               C.Verified, C.VerifyMismatches)
+                           .str());
   Row("uploads", formatv("{0} ({1} failed); {2} determinism mismatches",
                          C.Uploads, C.UploadFailures, C.Mismatches)
                      .str());
@@ -420,6 +433,40 @@ static int runRecipe() {
   return Status;
 }
 
+/// "<file>: context <key>[ locals]", then "<file>: <key>[ locals] <name>" per
+/// definition, by name.
+static int runDefinitions() {
+  int Status = 0;
+  for (const std::string &Path : DefinitionFiles) {
+    auto Buf = MemoryBuffer::getFile(Path);
+    if (!Buf) {
+      WithColor::error(errs(), "ltocache")
+          << Path << ": " << Buf.getError().message() << "\n";
+      Status = 1;
+      continue;
+    }
+    auto Keys = computeDefinitionKeys((*Buf)->getMemBufferRef(), {});
+    if (!Keys) {
+      WithColor::error(errs(), "ltocache")
+          << Path << ": " << toString(Keys.takeError()) << "\n";
+      Status = 1;
+      continue;
+    }
+    outs() << Path << ": context " << toHex(Keys->Context)
+           << (Keys->ContextRefersToLocals ? " locals" : "") << "\n";
+    std::vector<const DefinitionKey *> ByName;
+    for (auto &[GUID, K] : Keys->Definitions)
+      ByName.push_back(&K);
+    llvm::sort(ByName, [](const DefinitionKey *A, const DefinitionKey *B) {
+      return A->Name < B->Name;
+    });
+    for (const DefinitionKey *K : ByName)
+      outs() << Path << ": " << toHex(K->Key)
+             << (K->RefersToLocals ? " locals " : " ") << K->Name << "\n";
+  }
+  return Status;
+}
+
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::SetVersionPrinter([](raw_ostream &OS) {
@@ -444,6 +491,8 @@ int main(int argc, char **argv) {
     return runClear();
   if (RecipeCmd)
     return runRecipe();
-  return fail("expected a command: config, stats, prune, verify, clear or "
-              "recipe (see --help)");
+  if (DefinitionsCmd)
+    return runDefinitions();
+  return fail("expected a command: config, stats, prune, verify, clear, "
+              "recipe or definitions (see --help)");
 }
