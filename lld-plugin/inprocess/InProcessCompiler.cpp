@@ -228,9 +228,10 @@ InProcessCompiler::compile(ArrayRef<const char *> Argv, StringRef CapturePath,
     return Status::Failed;
   }
   auto Inv = std::make_shared<clang::CompilerInvocation>();
+  // cc1's argv[0] is the driver's executable, as clang runs it.
   if (!clang::CompilerInvocation::CreateFromArgs(
           *Inv, ArrayRef(CC1->getArguments()).drop_front(), *Diags,
-          Argv.front())) {
+          CC1->getExecutable())) {
     Message = "bad cc1 arguments for '" + Module + "': " + DiagText;
     return Status::Failed;
   }
