@@ -43,6 +43,11 @@ def can_mount_xfs():
 if can_mount_xfs():
     config.available_features.add("xfs-reflink")
 
+# ccache as the remote compiler's launcher (utils/setup.sh installs it).
+ccache = shutil.which("ccache")
+if ccache:
+    config.available_features.add("ccache")
+
 clang = os.path.join(tools, "clang")
 clang_plugin = os.path.join(lib_dir, "LTOCacheClang.so")
 lld_plugin = os.path.join(lib_dir, "LTOCacheLLD.so")
@@ -54,6 +59,11 @@ config.substitutions += [
     ("%{ltocache_src_root}", config.ltocache_src_root),
     ("%{ltocache_bin}", bin_dir),
     ("%{ltocache_lib}", lib_dir),
+    # The stock toolchain's programs, and its libraries (libclang-cpp,
+    # libLLVM).
+    ("%{llvm_bin}", tools),
+    ("%{llvm_lib}", os.path.normpath(os.path.join(tools, "..", "lib"))),
+    ("%{ccache}", ccache or "ccache"),
     ("%inputs", inputs),
     ("%build_progs", os.path.join(inputs, "build-progs.sh")),
     ("%{cutoff_build}", os.path.join(inputs, "cutoff", "build.sh")),

@@ -32,7 +32,9 @@ packages=(
   libcurl4-openssl-dev nginx xfsprogs
   # The Debian package (cpack -G DEB: dpkg-shlibdeps finds its dependencies)
   # and the tests that build a project against it, one with ccache as the
-  # compiler launcher; matplotlib for utils/bench/bench.py's plots.
+  # compiler launcher (and test/keys/launcher-ccache.test: ccache as the
+  # remote compiler's launcher, followed to the compiler it runs);
+  # matplotlib for utils/bench/bench.py's plots.
   dpkg-dev ccache python3-matplotlib
 )
 

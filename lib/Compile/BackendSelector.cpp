@@ -3,6 +3,7 @@
 #include "Compile/BackendSelector.h"
 #include "Compile/CompileServerClient.h"
 #include "Compile/DistributorBackend.h"
+#include "Compile/InProcessEquivalence.h"
 #include "Support/Warning.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -41,11 +42,9 @@ namespace {
 
 class SelectedBackend : public CompileBackend {
 public:
-  SelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,
-                  std::function<Expected<std::string>()> Identity)
+  SelectedBackend(const BackendChoice &Choice, RemoteCompilerInfo Remote)
       : Mode(Choice.Mode), Workers(Choice.Workers),
-        Server(Choice.CompileServer), Common(Common),
-        Identity(std::move(Identity)) {}
+        Server(Choice.CompileServer), Remote(std::move(Remote)) {}
 
   ~SelectedBackend() override {
     if (Preloader.joinable())
@@ -65,9 +64,10 @@ public:
   }
 
   /// The server starts compiling before the remote compiler's identity is
-  /// known (without a memo of it, running `clang --version` takes ~80 ms);
-  /// a result counts only once that compiler has been found to be the
-  /// server's clang, else the job is compiled as a process.
+  /// known (without a memo of it, probing the compiler takes ~80 ms); a
+  /// result counts only once that compiler has been found to be the
+  /// server's clang, compiling alike, else the job is compiled as a
+  /// process.
   Expected<CompiledObject> compile(const CommonJobArgs &C,
                                    const BackendJob &Job,
                                    const CompileRequest &Request) override {
@@ -76,6 +76,10 @@ public:
       return createStringError("%s", Refusal.c_str());
     if (!InProcess)
       return Chosen->compile(C, Job, Request);
+    // Known already (remembered, or probed while phase 1 ran): no compile
+    // is sent that would not count.
+    if (Remote.IdentityKnown && Remote.IdentityKnown())
+      std::call_once(VersionChecked, [this] { checkVersion(); });
     if (VersionKnown.load(std::memory_order_acquire) &&
         !VersionObstacle.empty())
       return notThisClang(C, Job, Request);
@@ -121,12 +125,20 @@ private:
       Chosen = createSubprocessBackend();
       return;
     }
-    std::string Obstacle = inProcessArgumentObstacle(Common);
+    const CompilerCommand *Command = Remote.Command;
+    CommandObstacle Why = Command ? inProcessCommandObstacle(*Command)
+                                  : CommandObstacle{Remote.CommandError, false};
+    std::string Obstacle = Why.Reason;
     if (Obstacle.empty()) {
+      ServerCompiler As;
+      As.Executable = Command->Compiler.Path;
+      As.Argv.push_back(Command->Compiler.Word);
+      As.Argv.insert(As.Argv.end(), Command->Args.begin(), Command->Args.end());
+      As.Environment = Command->Env.entries();
       // Found only now: a warm link never looks for it.
       auto Started =
           startCompileServer(Server.empty() ? compileServerPath() : Server,
-                             Workers, createSubprocessBackend());
+                             Workers, As, createSubprocessBackend());
       if (Started) {
         Chosen = std::move(Started->Backend);
         ServerVersion = std::move(Started->ClangVersion);
@@ -143,19 +155,28 @@ private:
       Refusal = "--backend=in-process is not possible: " + Obstacle;
       return;
     }
+    // What lld's command runs would not be compiled alike in-process.
+    if (Mode == BackendMode::Auto && Why.Warn)
+      warnLine(Obstacle + "; compiling misses as processes");
     Chosen = createSubprocessBackend();
   }
 
   void checkVersion() {
-    if (auto Id = Identity())
-      VersionObstacle = inProcessVersionObstacle(*Id, ServerVersion);
-    else
+    auto Id = Remote.Identity();
+    std::string Hint;
+    if (!Id) {
       VersionObstacle = toString(Id.takeError());
-    // Typically clang was upgraded after ltocache was built.
+    } else {
+      VersionObstacle = inProcessVersionObstacle(**Id, ServerVersion);
+      // Typically clang was upgraded after ltocache was built.
+      if (!VersionObstacle.empty())
+        Hint = " (rebuild ltocache against this clang to compile them "
+               "in-process)";
+      else
+        VersionObstacle = inProcessToolchainObstacle(**Id, *Remote.Command);
+    }
     if (!VersionObstacle.empty() && Mode == BackendMode::Auto)
-      warnLine(VersionObstacle +
-               "; compiling misses as processes (rebuild ltocache against "
-               "this clang to compile them in-process)");
+      warnLine(VersionObstacle + "; compiling misses as processes" + Hint);
     VersionKnown.store(true, std::memory_order_release);
   }
 
@@ -171,8 +192,7 @@ private:
   BackendMode Mode;
   unsigned Workers;
   std::string Server;
-  const CommonJobArgs &Common;
-  std::function<Expected<std::string>()> Identity;
+  RemoteCompilerInfo Remote;
   std::once_flag Once, PreloadStarted, VersionChecked;
   std::thread Preloader;
   std::unique_ptr<CompileBackend> Chosen, Fallback;
@@ -187,12 +207,11 @@ private:
 } // namespace
 
 std::unique_ptr<CompileBackend>
-createSelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,
-                      std::function<Expected<std::string>()> Identity) {
+createSelectedBackend(const BackendChoice &Choice, RemoteCompilerInfo Remote) {
   if (Choice.Mode == BackendMode::Distributor)
     return createDistributorBackend(Choice.Distributor, Choice.DistributorArgs,
                                     Choice.WorkDir);
-  return std::make_unique<SelectedBackend>(Choice, Common, std::move(Identity));
+  return std::make_unique<SelectedBackend>(Choice, std::move(Remote));
 }
 
 } // namespace ltocache

@@ -4,6 +4,8 @@
 
 #include "Compile/CompileBackend.h"
 #include "Job/BackendJob.h"
+#include "Key/CompilerCommand.h"
+#include "Key/ToolchainIdentity.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -34,12 +36,23 @@ struct BackendChoice {
 /// "auto", "in-process", "process" or "distributor:<exe>".
 llvm::Expected<BackendChoice> parseBackendChoice(llvm::StringRef Name);
 
+/// What the selector is told about the remote compiler: what lld's command
+/// runs, known at once (or why not), and its identity, known later.
+struct RemoteCompilerInfo {
+  const CompilerCommand *Command = nullptr; ///< Null: CommandError says why.
+  std::string CommandError;
+  /// Waits for the identity (ToolchainIdentity.h), or the reason it is not
+  /// known. The pointee lives as long as the backend.
+  std::function<llvm::Expected<const ToolchainIdentity *>()> Identity;
+  /// Whether Identity would answer at once.
+  std::function<bool()> IdentityKnown;
+};
+
 /// A backend that makes its choice on the first compile, so a link whose
-/// jobs all hit never starts clang's code. \p Identity returns the
-/// remote compiler's identity (ToolchainIdentity.h) when asked.
+/// jobs all hit never starts clang's code. In-process is chosen only where
+/// it compiles as the remote compiler would (InProcessEquivalence.h).
 std::unique_ptr<CompileBackend>
-createSelectedBackend(const BackendChoice &Choice, const CommonJobArgs &Common,
-                      std::function<llvm::Expected<std::string>()> Identity);
+createSelectedBackend(const BackendChoice &Choice, RemoteCompilerInfo Remote);
 
 } // namespace ltocache
 

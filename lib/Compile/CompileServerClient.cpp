@@ -21,35 +21,9 @@
 #include <thread>
 #include <unistd.h>
 
-extern char **environ;
-
 using namespace llvm;
 
 namespace ltocache {
-
-std::string inProcessArgumentObstacle(const CommonJobArgs &Common) {
-  auto Magic = MemoryBuffer::getFileSlice(Common.Args.front(), 4, 0);
-  if (!Magic || (*Magic)->getBuffer() != "\x7f"
-                                         "ELF")
-    return "the remote compiler '" + Common.Args.front() +
-           "' is not the clang executable itself (a wrapper?)";
-  for (StringRef Arg : Common.Args)
-    if (Arg.contains("plugin") || Arg == "-load" || Arg == "-Xclang")
-      return ("argument '" + Arg + "' may load code into the compiler").str();
-  return "";
-}
-
-std::string inProcessVersionObstacle(StringRef CompilerIdentity,
-                                     StringRef ServerVersion) {
-  // CompilerIdentity: "blake3:<digest>\n<--version text>".
-  StringRef Version = CompilerIdentity.split('\n').second;
-  StringRef FirstLine = Version.split('\n').first.rtrim();
-  if (FirstLine != ServerVersion)
-    return ("the remote compiler is '" + FirstLine + "', not '" +
-            ServerVersion + "'")
-        .str();
-  return "";
-}
 
 std::string compileServerPath() {
   return bundledProgramPath("ltocache-compile");
@@ -72,9 +46,10 @@ struct Reply {
 
 class CompileServerBackend : public CompileBackend {
 public:
-  CompileServerBackend(pid_t Pid, int Socket,
+  CompileServerBackend(pid_t Pid, int Socket, std::vector<std::string> Argv,
                        std::unique_ptr<CompileBackend> Fallback)
-      : Pid(Pid), Socket(Socket), Fallback(std::move(Fallback)) {}
+      : Pid(Pid), Socket(Socket), CompilerArgv(std::move(Argv)),
+        Fallback(std::move(Fallback)) {}
 
   /// Must be called once, after the greeting was read.
   void startReading() {
@@ -105,8 +80,8 @@ public:
                                    const BackendJob &Job,
                                    const CompileRequest &Request) override {
     std::string Payload;
-    appendU32(Payload, Common.Args.size() + Job.Args.size());
-    for (const std::string &A : Common.Args)
+    appendU32(Payload, CompilerArgv.size() + Job.Args.size());
+    for (const std::string &A : CompilerArgv)
       appendString(Payload, A);
     for (const std::string &A : Job.Args)
       appendString(Payload, A);
@@ -255,6 +230,8 @@ private:
 
   pid_t Pid;
   int Socket; ///< The server's stdin and stdout.
+  /// The compiler's argv[0] and common arguments, past its launchers.
+  std::vector<std::string> CompilerArgv;
   std::unique_ptr<CompileBackend> Fallback;
   std::thread Reader;
   std::mutex Lock; ///< Guards everything below, and writes to the server.
@@ -272,6 +249,7 @@ private:
 
 Expected<StartedCompileServer>
 startCompileServer(StringRef Path, unsigned Threads,
+                   const ServerCompiler &Compiler,
                    std::unique_ptr<CompileBackend> Fallback) {
   // Close-on-exec, so that no other child (a subprocess compile started
   // meanwhile) holds the server's end open: end of input must reach it.
@@ -284,9 +262,17 @@ startCompileServer(StringRef Path, unsigned Threads,
   posix_spawn_file_actions_adddup2(&Actions, Ends[1], STDOUT_FILENO);
   std::string Exe = Path.str();
   std::string ThreadsArg = "--threads=" + std::to_string(Threads);
-  char *Argv[] = {Exe.data(), ThreadsArg.data(), nullptr};
+  std::string ClangArg = "--clang=" + Compiler.Executable;
+  char *Argv[] = {Exe.data(), ThreadsArg.data(), ClangArg.data(), nullptr};
+  // The compiler's environment: what its driver reads (configuration,
+  // CCC_OVERRIDE_OPTIONS) is the server's to read.
+  std::vector<char *> Envp;
+  for (const std::string &E : Compiler.Environment)
+    Envp.push_back(const_cast<char *>(E.c_str()));
+  Envp.push_back(nullptr);
   pid_t Pid;
-  int Err = ::posix_spawn(&Pid, Exe.c_str(), &Actions, nullptr, Argv, environ);
+  int Err =
+      ::posix_spawn(&Pid, Exe.c_str(), &Actions, nullptr, Argv, Envp.data());
   posix_spawn_file_actions_destroy(&Actions);
   ::close(Ends[1]);
   if (Err != 0) {
@@ -295,8 +281,8 @@ startCompileServer(StringRef Path, unsigned Threads,
                              "cannot run %s: %s", Exe.c_str(), strerror(Err));
   }
   // From here the backend owns the process and the socket.
-  auto Backend =
-      std::make_unique<CompileServerBackend>(Pid, Ends[0], std::move(Fallback));
+  auto Backend = std::make_unique<CompileServerBackend>(
+      Pid, Ends[0], Compiler.Argv, std::move(Fallback));
   Expected<std::optional<Frame>> Hello = readFrame(Ends[0]);
   StringRef Payload, Version;
   uint32_t Protocol = 0;

@@ -18,22 +18,25 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ltocache {
 
-/// Why \p Common's jobs cannot be compiled in-process, as far as their
-/// arguments tell, or an empty string: the remote compiler must be an
-/// executable (not a wrapper script), and no argument may load plugins.
-std::string inProcessArgumentObstacle(const CommonJobArgs &Common);
-
-/// Why a remote compiler whose identity is \p CompilerIdentity (see
-/// ToolchainIdentity.h) is not the clang \p ServerVersion, or an empty
-/// string if its version text starts with that same full version.
-std::string inProcessVersionObstacle(llvm::StringRef CompilerIdentity,
-                                     llvm::StringRef ServerVersion);
-
 /// ltocache-compile, beside this executable.
 std::string compileServerPath();
+
+/// The compiler the server is to be: its driver starts as this clang
+/// would (Compile/InProcessEquivalence.h).
+struct ServerCompiler {
+  /// The clang executable; its path decides the installation directory,
+  /// where configuration files are found.
+  std::string Executable;
+  /// What the compiler is started with before a job's own arguments:
+  /// argv[0] (as its launcher passes it), then lld's common arguments.
+  std::vector<std::string> Argv;
+  /// Its environment, "NAME=VALUE" entries: the server runs in it.
+  std::vector<std::string> Environment;
+};
 
 struct StartedCompileServer {
   std::unique_ptr<CompileBackend> Backend;
@@ -41,12 +44,14 @@ struct StartedCompileServer {
 };
 
 /// Starts the server at \p Path running up to \p Threads compiles at once
-/// (0: one per hardware thread) and waits for its greeting. The backend
-/// sends each compile to the server and gets the object back in memory.
-/// Jobs the server refuses (other process-wide options), and every job
-/// once the server has died, go to \p Fallback.
+/// (0: one per hardware thread) as \p Compiler, and waits for its
+/// greeting. The backend sends each compile to the server and gets the
+/// object back in memory. Jobs the server refuses (other process-wide
+/// options), and every job once the server has died, go to \p Fallback
+/// (which runs lld's command, launcher and all).
 llvm::Expected<StartedCompileServer>
 startCompileServer(llvm::StringRef Path, unsigned Threads,
+                   const ServerCompiler &Compiler,
                    std::unique_ptr<CompileBackend> Fallback);
 
 } // namespace ltocache

@@ -72,6 +72,18 @@ StringRef keyFieldName(KeyField F) {
     return "job-base";
   case KeyField::CarriedModuleHash:
     return "carried-module-hash";
+  case KeyField::Launcher:
+    return "launcher";
+  case KeyField::CompilerLibrary:
+    return "compiler-library";
+  case KeyField::Environment:
+    return "environment";
+  case KeyField::ConfigFile:
+    return "config-file";
+  case KeyField::ConfigArg:
+    return "config-arg";
+  case KeyField::ResponseFile:
+    return "response-file";
   }
   return "unknown";
 }

@@ -48,6 +48,15 @@ enum class KeyField : uint16_t {
   ImportedDefinition, ///< One imported definition: name and key.
   JobBase,            ///< A job's key without the module hashes below.
   CarriedModuleHash,  ///< A module hash the job's object carries.
+  Launcher,           ///< A program in front of the compiler: name + content.
+  CompilerLibrary,    ///< A shared library the compiler loads from its own
+                      ///< directories: name + build ID (or content).
+  Environment,        ///< A variable of the compiler's environment that
+                      ///< clang's driver reads: NAME=VALUE.
+  ConfigFile,         ///< A clang configuration file read: name + content.
+  ConfigArg,          ///< One option from the configuration files, paths
+                      ///< removed.
+  ResponseFile,       ///< An @file of the common arguments: name + content.
 };
 
 llvm::StringRef keyFieldName(KeyField F);

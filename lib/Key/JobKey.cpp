@@ -2,6 +2,8 @@
 
 #include "Key/JobKey.h"
 #include "Key/DefinitionKeyCache.h"
+#include "Key/DriverEnvironment.h"
+#include "Key/DriverFiles.h"
 #include "Key/ModuleRecipe.h"
 #include "Support/WholeFile.h"
 
@@ -26,11 +28,13 @@ static bool isRegularFile(StringRef Path) {
   return !Path.empty() && sys::fs::is_regular_file(Path);
 }
 
-/// Adds one compiler argument: verbatim, or with a file path replaced by the
-/// file's content digest. Sets \p SaysNative for "-mcpu=native" and friends.
+/// Adds one compiler argument as a \p ArgField field: verbatim, or with a
+/// file path replaced by the file's content digest. Sets \p SaysNative for
+/// "-mcpu=native" and friends.
 static Error addArgument(StringRef Arg, FileDigests &Files,
                          std::vector<std::pair<KeyField, std::string>> &Out,
-                         bool &SaysNative) {
+                         bool &SaysNative,
+                         KeyField ArgField = KeyField::CompilerArg) {
   StringRef Name, Value;
   if (Arg.starts_with("-") && Arg.contains('='))
     std::tie(Name, Value) = Arg.split('=');
@@ -40,13 +44,13 @@ static Error addArgument(StringRef Arg, FileDigests &Files,
     auto D = Files.get(Value);
     if (!D)
       return D.takeError();
-    Out.push_back({KeyField::CompilerArg, (Name + "=<file>").str()});
+    Out.push_back({ArgField, (Name + "=<file>").str()});
     Out.push_back({KeyField::ReferencedFile, (Name + "=" + toHex(*D)).str()});
     return Error::success();
   }
   if (Arg.contains("native"))
     SaysNative = true;
-  Out.push_back({KeyField::CompilerArg, Arg.str()});
+  Out.push_back({ArgField, Arg.str()});
   return Error::success();
 }
 
@@ -62,15 +66,59 @@ static std::string hostCPUDescription() {
   return Out;
 }
 
+/// "<file name>=<digest>" for each file of \p Read, as \p Field.
+static void addFilesRead(const DriverFileArgs &Read, KeyField Field,
+                         std::vector<std::pair<KeyField, std::string>> &Out) {
+  for (const auto &[Path, D] : Read.Files)
+    Out.push_back({Field, (sys::path::filename(Path) + "=" + toHex(D)).str()});
+}
+
+/// Whether clang runs in clang-cl mode (response files quoted as on
+/// Windows): --driver-mode=cl, or a program named clang-cl or cl.
+static bool isCLMode(const CompilerCommand &Command) {
+  StringRef Mode;
+  for (StringRef A : Command.Args)
+    if (A.consume_front("--driver-mode="))
+      Mode = A;
+  if (!Mode.empty())
+    return Mode == "cl";
+  StringRef Stem = sys::path::stem(Command.Compiler.Word);
+  return Stem.ends_with("clang-cl") || Stem == "cl";
+}
+
 Expected<LinkKeyBasis> LinkKeyBasis::compute(const CommonJobArgs &Common,
-                                             StringRef CompilerIdentity,
+                                             const CompilerCommand &Command,
+                                             const ToolchainIdentity &Toolchain,
                                              FileDigests &Files) {
   LinkKeyBasis B;
-  B.CompilerIdentity = CompilerIdentity.str();
+  B.CompilerIdentity = Toolchain.Compiler;
+  for (const std::string &L : Toolchain.Launchers)
+    B.Fields.push_back({KeyField::Launcher, L});
+  for (const std::string &L : Toolchain.Libraries)
+    B.Fields.push_back({KeyField::CompilerLibrary, L});
   bool SaysNative = false;
-  // Args[0] is the compiler itself: its identity stands for it.
-  for (size_t I = 1; I < Common.Args.size(); ++I)
-    if (Error E = addArgument(Common.Args[I], Files, B.Fields, SaysNative))
+  for (const std::string &V : driverEnvironment(Command.Env)) {
+    B.Fields.push_back({KeyField::Environment, V});
+    SaysNative |= StringRef(V).contains("native");
+  }
+  for (const std::string &Config : Toolchain.ConfigFiles) {
+    auto Read = readDriverConfigFile(Config, Toolchain.ConfigSearchDirs);
+    if (!Read)
+      return Read.takeError();
+    addFilesRead(*Read, KeyField::ConfigFile, B.Fields);
+    for (const std::string &A : Read->Args)
+      if (Error E =
+              addArgument(A, Files, B.Fields, SaysNative, KeyField::ConfigArg))
+        return std::move(E);
+  }
+  // Args[0] is the compiler (or its launcher): its identity stands for it.
+  std::vector<std::string> Args(Common.Args.begin() + 1, Common.Args.end());
+  auto Expanded = expandDriverResponseFiles(Args, isCLMode(Command));
+  if (!Expanded)
+    return Expanded.takeError();
+  addFilesRead(*Expanded, KeyField::ResponseFile, B.Fields);
+  for (const std::string &A : Expanded->Args)
+    if (Error E = addArgument(A, Files, B.Fields, SaysNative))
       return std::move(E);
   if (SaysNative)
     B.Fields.push_back({KeyField::HostCPU, hostCPUDescription()});

@@ -18,6 +18,7 @@
 #include "Key/CacheKey.h"
 #include "Key/FileDigests.h"
 #include "Key/KeyMemo.h"
+#include "Key/ToolchainIdentity.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringMap.h"
@@ -37,12 +38,17 @@ constexpr uint32_t JobKeyRecipeVersion = 2;
 /// The key inputs every job of a link shares, computed once.
 struct LinkKeyBasis {
   std::string CompilerIdentity;
-  /// Key fields from the common arguments and inputs, in order.
+  /// Key fields from what the command runs (launchers, libraries,
+  /// environment, configuration files), the common arguments and inputs,
+  /// in order.
   std::vector<std::pair<KeyField, std::string>> Fields;
 
-  static llvm::Expected<LinkKeyBasis> compute(const CommonJobArgs &Common,
-                                              llvm::StringRef CompilerIdentity,
-                                              FileDigests &Files);
+  /// \p Command is what \p Common's arguments run, \p Toolchain its
+  /// identity. Configuration and response files are read here, every link:
+  /// their contents are key inputs.
+  static llvm::Expected<LinkKeyBasis>
+  compute(const CommonJobArgs &Common, const CompilerCommand &Command,
+          const ToolchainIdentity &Toolchain, FileDigests &Files);
 };
 
 /// What a job takes from one module it imports from, when that module can

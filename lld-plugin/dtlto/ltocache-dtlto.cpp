@@ -15,6 +15,7 @@
 #include "Compile/CompileBackend.h"
 #include "Config/Config.h"
 #include "Config/SettingFlags.h"
+#include "Key/CompilerCommand.h"
 #include "Key/ToolchainIdentity.h"
 #include "Link/JobScheduler.h"
 #include "Link/LinkTrace.h"
@@ -147,43 +148,62 @@ int main(int argc, char **argv) {
     ToolchainMemo = Store->root();
     sys::path::append(ToolchainMemo, "toolchains");
   }
-  // The compiler's identity is needed for keys, and by the in-process
-  // backend to check that the remote compiler is its own clang. Without a
-  // memo it takes running the compiler (~70 ms): that runs on a thread of
-  // its own while phase 1 reads every job's inputs.
+  // What lld's command runs (launchers resolved through PATH): at once, a
+  // few stats. Its identity is needed for keys, and by the in-process
+  // backend to check that the remote compiler is its own clang, compiling
+  // alike. Without a memo it takes running the compiler (~70 ms): that
+  // runs on a thread of its own while phase 1 reads every job's inputs.
+  Expected<CompilerCommand> Command =
+      resolveCompilerCommand(File->Common.Args, Environment::current());
+  std::string CommandError;
+  if (!Command)
+    CommandError = toString(Command.takeError());
   struct Keying {
-    std::optional<std::string> Identity;
+    std::optional<ToolchainIdentity> Identity;
     std::string IdentityError;
     std::optional<LinkKeyBasis> Basis;
     FileDigests ArgFiles;
   } Keyed;
   std::promise<void> KeyingDone;
   std::shared_future<void> KeyingReady = KeyingDone.get_future().share();
-  auto Identity = [&]() -> Expected<std::string> {
+  RemoteCompilerInfo Remote;
+  Remote.Command = Command ? &*Command : nullptr;
+  Remote.CommandError = CommandError;
+  Remote.Identity = [&]() -> Expected<const ToolchainIdentity *> {
     KeyingReady.wait();
     if (!Keyed.Identity)
       return createStringError(Keyed.IdentityError);
-    return *Keyed.Identity;
+    return &*Keyed.Identity;
+  };
+  Remote.IdentityKnown = [&] {
+    return KeyingReady.wait_for(std::chrono::seconds(0)) ==
+           std::future_status::ready;
   };
   std::unique_ptr<CompileBackend> Compiler =
-      createSelectedBackend(Choice, File->Common, Identity);
+      createSelectedBackend(Choice, std::move(Remote));
   bool WantBasis = bool(Store);
   std::thread KeyingThread([&] {
     traceThread(Trace.get(), "link key");
     TraceSpan Span(Trace.get(), "link key basis", "key");
-    // No memo: the first link with this compiler, so probably all misses;
+    // No memo: the first link with this toolchain, so probably all misses;
     // start loading the backend's libraries now.
-    auto Id = computeCompilerIdentity(File->Common.Args.front(), ToolchainMemo,
-                                      [&] { Compiler->prepare(); });
-    if (Id)
-      Keyed.Identity = std::move(*Id);
-    else
-      Keyed.IdentityError = toString(Id.takeError());
+    if (Command) {
+      auto Id =
+          computeToolchainIdentity(*Command, File->Common.Args, ToolchainMemo,
+                                   [&] { Compiler->prepare(); });
+      if (Id)
+        Keyed.Identity = std::move(*Id);
+      else
+        Keyed.IdentityError = toString(Id.takeError());
+    } else {
+      Keyed.IdentityError = CommandError;
+    }
     if (WantBasis) {
       Expected<LinkKeyBasis> B =
-          Keyed.Identity ? LinkKeyBasis::compute(File->Common, *Keyed.Identity,
-                                                 Keyed.ArgFiles)
-                         : createStringError(Keyed.IdentityError);
+          Keyed.Identity
+              ? LinkKeyBasis::compute(File->Common, *Command, *Keyed.Identity,
+                                      Keyed.ArgFiles)
+              : createStringError(Keyed.IdentityError);
       if (B)
         Keyed.Basis = std::move(*B);
       else

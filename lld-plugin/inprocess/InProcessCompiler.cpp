@@ -15,12 +15,18 @@
 #include "clang/Driver/Compilation.h"
 #include "clang/Driver/Driver.h"
 #include "clang/Driver/Job.h"
+#include "clang/Driver/ToolChain.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/CompilerInvocation.h"
 #include "clang/Frontend/TextDiagnosticPrinter.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/StringSaver.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/TimeProfiler.h"
 #include "llvm/Support/VirtualFileSystem.h"
@@ -74,12 +80,46 @@ private:
   SmallVectorImpl<char> &Captured;
 };
 
+/// As clang's main(): the program name's target and mode become the first
+/// arguments, so the command line's own override them.
+void insertTargetAndModeArgs(const clang::driver::ParsedClangName &Name,
+                             SmallVectorImpl<const char *> &Args,
+                             StringSet<> &Saved) {
+  auto Save = [&](StringRef S) { return Saved.insert(S).first->getKeyData(); };
+  size_t At = Args.empty() ? 0 : 1;
+  if (Name.DriverMode)
+    Args.insert(Args.begin() + At, Save(Name.DriverMode));
+  if (Name.TargetIsValid) {
+    const char *Target[] = {"-target", Save(Name.TargetPrefix)};
+    Args.insert(Args.begin() + At, std::begin(Target), std::end(Target));
+  }
+}
+
+/// As clang's main() reads CL and _CL_ in clang-cl mode: Windows quoting,
+/// the first '#' of each option meaning '='.
+void clEnvironmentOptions(StringRef Name, StringSaver &Saver,
+                          SmallVectorImpl<const char *> &Out) {
+  std::optional<std::string> Value = sys::Process::GetEnv(Name);
+  if (!Value)
+    return;
+  SmallVector<const char *, 8> Opts;
+  cl::TokenizeWindowsCommandLine(*Value, Saver, Opts);
+  for (const char *O : Opts) {
+    std::string S = O;
+    size_t Hash = S.find('#');
+    if (Hash != std::string::npos)
+      S[Hash] = '=';
+    Out.push_back(Saver.save(S).data());
+  }
+}
+
 } // namespace
 
 namespace ltocache {
 
-InProcessCompiler::InProcessCompiler()
-    : DriverFS(createMemoizingFileSystem(vfs::getRealFileSystem())) {
+InProcessCompiler::InProcessCompiler(std::string ClangExecutable)
+    : ClangExecutable(std::move(ClangExecutable)),
+      DriverFS(createMemoizingFileSystem(vfs::getRealFileSystem())) {
   InitializeAllTargetInfos();
   InitializeAllTargets();
   InitializeAllTargetMCs();
@@ -89,6 +129,25 @@ InProcessCompiler::InProcessCompiler()
 
 std::string InProcessCompiler::clangVersion() {
   return clang::getClangFullVersion();
+}
+
+std::string InProcessCompiler::driverPath(StringRef Argv0,
+                                          bool CanonicalPrefixes) const {
+  // clang's GetExecutablePath: without canonical prefixes the path it was
+  // started by, else the executable itself (/proc/self/exe), links
+  // resolved.
+  std::string Path = ClangExecutable;
+  if (!CanonicalPrefixes && sys::fs::exists(Argv0))
+    Path = Argv0.str();
+  else if (!CanonicalPrefixes || Path.empty())
+    if (ErrorOr<std::string> P = sys::findProgramByName(Argv0))
+      Path = *P;
+  if (Path.empty())
+    Path = Argv0.str();
+  SmallString<256> Real;
+  if (CanonicalPrefixes && !sys::fs::real_path(Path, Real))
+    Path = Real.str().str();
+  return Path;
 }
 
 InProcessCompiler::Status
@@ -110,11 +169,55 @@ InProcessCompiler::compile(ArrayRef<const char *> Argv, StringRef CapturePath,
   IntrusiveRefCntPtr<clang::DiagnosticsEngine> Diags =
       clang::CompilerInstance::createDiagnostics(*vfs::getRealFileSystem(),
                                                  DiagOpts, Printer);
+  // What clang's main() does before its driver, in its order
+  // (clang/tools/driver/driver.cpp); this process runs in the compiler's
+  // environment.
+  BumpPtrAllocator Alloc;
+  StringSaver Saver(Alloc);
+  SmallVector<const char *, 256> Args(Argv.begin(), Argv.end());
+  const char *ProgName = Args.front();
+  bool CLMode = clang::driver::IsClangCL(
+      clang::driver::getDriverMode(ProgName, ArrayRef(Args).slice(1)));
+  if (Error E = clang::driver::expandResponseFiles(
+          Args, CLMode, Alloc, vfs::getRealFileSystem().get())) {
+    Message = toString(std::move(E));
+    return Status::Failed;
+  }
+  bool CanonicalPrefixes = true;
+  for (size_t I = 1; I < Args.size(); ++I) {
+    if (!Args[I])
+      continue; // A response file's end-of-line mark.
+    if (StringRef(Args[I]) == "-canonical-prefixes")
+      CanonicalPrefixes = true;
+    else if (StringRef(Args[I]) == "-no-canonical-prefixes")
+      CanonicalPrefixes = false;
+  }
+  if (CLMode) {
+    SmallVector<const char *, 8> Prepended, Appended;
+    clEnvironmentOptions("CL", Saver, Prepended);
+    clEnvironmentOptions("_CL_", Saver, Appended);
+    Args.insert(Args.begin() + 1, Prepended.begin(), Prepended.end());
+    Args.append(Appended.begin(), Appended.end());
+  }
+  StringSet<> Saved;
+  if (const char *Override = ::getenv("CCC_OVERRIDE_OPTIONS")) {
+    // What it did, as clang prints it; in one write, as jobs run at once.
+    std::string Edits;
+    raw_string_ostream EditsOS(Edits);
+    clang::driver::applyOverrideOptions(Args, Override, Saved,
+                                        "CCC_OVERRIDE_OPTIONS", &EditsOS);
+    errs() << Edits;
+  }
   // The driver turns the job's arguments into one cc1 command, exactly
   // as the remote compiler's own driver would.
-  clang::driver::Driver Driver(Argv.front(), sys::getDefaultTargetTriple(),
-                               *Diags, "clang (ltocache in-process)", DriverFS);
-  std::unique_ptr<clang::driver::Compilation> C(Driver.BuildCompilation(Argv));
+  clang::driver::Driver Driver(driverPath(ProgName, CanonicalPrefixes),
+                               sys::getDefaultTargetTriple(), *Diags,
+                               "clang LLVM compiler", DriverFS);
+  auto TargetAndMode =
+      clang::driver::ToolChain::getTargetAndModeFromProgramName(ProgName);
+  Driver.setTargetAndMode(TargetAndMode);
+  insertTargetAndModeArgs(TargetAndMode, Args, Saved);
+  std::unique_ptr<clang::driver::Compilation> C(Driver.BuildCompilation(Args));
   const clang::driver::Command *CC1 = nullptr;
   if (C && !Diags->hasErrorOccurred() && C->getJobs().size() == 1)
     CC1 = &*C->getJobs().begin();
@@ -125,11 +228,19 @@ InProcessCompiler::compile(ArrayRef<const char *> Argv, StringRef CapturePath,
     return Status::Failed;
   }
   auto Inv = std::make_shared<clang::CompilerInvocation>();
+  // cc1's argv[0] is the driver's executable, as clang runs it.
   if (!clang::CompilerInvocation::CreateFromArgs(
           *Inv, ArrayRef(CC1->getArguments()).drop_front(), *Diags,
-          Argv.front())) {
+          CC1->getExecutable())) {
     Message = "bad cc1 arguments for '" + Module + "': " + DiagText;
     return Status::Failed;
+  }
+  // A configuration file or CCC_OVERRIDE_OPTIONS may ask for plugins,
+  // built against clang's shared libraries: not for this process.
+  if (!Inv->getFrontendOpts().Plugins.empty() ||
+      !Inv->getCodeGenOpts().PassPlugins.empty()) {
+    Message = "job '" + Module + "' loads plugins";
+    return Status::Refused;
   }
   // cc1 leaks on purpose when it is about to exit; this process goes on.
   Inv->getFrontendOpts().DisableFree = false;

@@ -33,6 +33,11 @@ static cl::opt<unsigned>
     Threads("threads",
             cl::desc("Compiles run at once (0: one per hardware thread)"),
             cl::init(0), cl::cat(Category));
+static cl::opt<std::string> ClangExecutable(
+    "clang",
+    cl::desc("The remote compiler's executable, which the driver starts "
+             "from (default: each job's argv[0], found on PATH)"),
+    cl::cat(Category));
 
 [[noreturn]] static void die(const Twine &Message) {
   WithColor::error(errs(), "ltocache-compile") << Message << "\n";
@@ -60,7 +65,7 @@ int main(int argc, char **argv) {
   if (Error E = writeFrame(STDOUT_FILENO, FrameKind::Hello, 0, {Hello}))
     die("cannot greet the distributor: " + toString(std::move(E)));
 
-  InProcessCompiler Compiler;
+  InProcessCompiler Compiler(ClangExecutable);
   DefaultThreadPool Pool(hardware_concurrency(Threads));
   std::mutex WriteLock;
   for (;;) {

@@ -175,11 +175,19 @@ TEST(KeyFieldName, NamesEveryField) {
   EXPECT_EQ(keyFieldName(KeyField::CommonInput), "common-input");
   EXPECT_EQ(keyFieldName(KeyField::ToolVersion), "tool-version");
   EXPECT_EQ(keyFieldName(KeyField::MemoInput), "memo-input");
+  EXPECT_EQ(keyFieldName(KeyField::Launcher), "launcher");
+  EXPECT_EQ(keyFieldName(KeyField::CompilerLibrary), "compiler-library");
+  EXPECT_EQ(keyFieldName(KeyField::Environment), "environment");
+  EXPECT_EQ(keyFieldName(KeyField::ConfigFile), "config-file");
+  EXPECT_EQ(keyFieldName(KeyField::ConfigArg), "config-arg");
+  EXPECT_EQ(keyFieldName(KeyField::ResponseFile), "response-file");
   // Tag values are hashed: they must never change.
   EXPECT_EQ(static_cast<uint16_t>(KeyField::Recipe), 1);
   EXPECT_EQ(static_cast<uint16_t>(KeyField::CommonInput), 10);
   EXPECT_EQ(static_cast<uint16_t>(KeyField::ToolVersion), 11);
   EXPECT_EQ(static_cast<uint16_t>(KeyField::MemoInput), 12);
+  EXPECT_EQ(static_cast<uint16_t>(KeyField::Launcher), 17);
+  EXPECT_EQ(static_cast<uint16_t>(KeyField::ResponseFile), 22);
 }
 
 TEST(Digest, HexRoundTrip) {

@@ -14,7 +14,7 @@ as ratios to lld's in-process ThinLTO:
   ltocache-cold-reused-dir
                      none of this link's objects in the cache, but the
                      directory was used before with the same compiler, so
-                     its identity (`clang --version`) is remembered and
+                     its identity (the compiler's probe) is remembered and
                      its 2 x 256 shard directories exist: the usual cold
                      link (new code, cache already in use)
   ltocache-warm      the same cache again
