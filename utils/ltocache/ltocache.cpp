@@ -196,7 +196,8 @@ static int runStats() {
   auto Entries = usage(Root + "/entries");
   auto Corrupt = usage(Root + "/corrupt");
   auto Tmp = usage(Root + "/tmp");
-  for (auto *E : {&Entries, &Corrupt, &Tmp})
+  auto Memos = usage(Root + "/memo");
+  for (auto *E : {&Entries, &Corrupt, &Tmp, &Memos})
     if (!*E)
       return fail(toString(E->takeError()));
   StoreCounters C = readCounters(Root);
@@ -208,6 +209,8 @@ static int runStats() {
         {"bytes", I(Entries->Bytes)},
         {"corrupt_kept", I(Corrupt->Files)},
         {"temporary_files", I(Tmp->Files)},
+        {"memos", I(Memos->Files)},
+        {"memo_bytes", I(Memos->Bytes)},
         {"links", I(C.Links)},
         {"jobs", I(C.Jobs)},
         {"hits", I(C.Hits)},
@@ -245,6 +248,8 @@ static int runStats() {
                    formatv("{0:f1}", Entries->Bytes / 1048576.0) + " MiB)");
   Row("corrupt (kept)", Twine(Corrupt->Files));
   Row("temporary files", Twine(Tmp->Files));
+  Row("memos", Twine(Memos->Files) + " (" + Twine(Memos->Bytes) +
+                   " bytes of remembered key inputs)");
   Row("links", Twine(C.Links));
   Row("jobs", Twine(C.Jobs));
   Row("hits", Twine(C.Hits));
