@@ -211,7 +211,7 @@ canonicalizeShardBuffer(MemoryBufferRef Shard, const BackendJob &Job,
     ModuleHash Hash = I.getModuleHash(In);
     std::optional<ImportedPart> Part;
     if (Definitions && In != Job.Module) {
-      DefinitionKeyCache::Result K = Definitions->get(In, *D);
+      DefinitionKeyCache::Result K = Definitions->get(In, *D, GUIDsOf[In]);
       if (K->Module)
         Part = importedPart(*K->Module, GUIDsOf[In], Hash);
     }

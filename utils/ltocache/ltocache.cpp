@@ -450,7 +450,8 @@ static int runDefinitions() {
       Status = 1;
       continue;
     }
-    auto Keys = computeDefinitionKeys((*Buf)->getMemBufferRef(), {});
+    auto Keys = computeDefinitionKeys((*Buf)->getMemBufferRef(), {},
+                                      /*AllDefinitions=*/true);
     if (!Keys) {
       WithColor::error(errs(), "ltocache")
           << Path << ": " << toString(Keys.takeError()) << "\n";
