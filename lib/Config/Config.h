@@ -12,6 +12,7 @@
 #include "Config/ConfigFile.h"
 #include "Config/Settings.h"
 #include "Remote/RemoteStore.h"
+#include "Remote/SignedRemoteStore.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -79,9 +80,22 @@ struct RemoteConfig {
   std::chrono::milliseconds LookupBudget{10000};
   /// How long uploads may take after a link's work is done.
   std::chrono::milliseconds UploadBudget{2000};
+  /// Key files (checked when the settings were resolved; read again, with
+  /// their keys derived, only when the remote is opened).
+  std::string SigningKeyFile;
+  std::vector<std::string> TrustedKeyFiles;
   /// For display only.
   RemoteSettings Settings;
 };
+
+/// Opens the remote \p C names, with its signing and trusted keys: called
+/// only when a link has local misses, so that warm links load neither the
+/// HTTP module nor any key.
+llvm::Expected<std::unique_ptr<RemoteStore>> openRemote(const RemoteConfig &C);
+
+/// Sets the process's umask from the umask row, if it is given (the row
+/// must be valid).
+void applyUmask(const Settings &S);
 
 /// The remote rows of the table.
 llvm::ArrayRef<SettingId> remoteSettingIds();

@@ -23,6 +23,7 @@ enum WarningKind : unsigned {
   RemoteBadEntry = 1 << 4,
   UploadFailed = 1 << 5,
   ReportFailed = 1 << 6,
+  RemoteUntrusted = 1 << 7,
 };
 
 } // namespace detail

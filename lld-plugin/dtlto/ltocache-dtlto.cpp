@@ -91,6 +91,9 @@ int main(int argc, char **argv) {
   Settings Set = Settings::resolve(Flags.given(), *Config);
   if (Error E = Set.checkAll())
     return fail(toString(std::move(E)));
+  // Before anything is created: a cache shared by a group needs its files
+  // group-writable.
+  applyUmask(Set);
 
   BackendChoice Choice =
       cantFail(parseBackendChoice(Set.value(SettingId::Backend)));
@@ -170,9 +173,7 @@ int main(int argc, char **argv) {
   Options.KeyLogPath = Set.value(SettingId::KeyLog);
   if (RemoteCfg.Enabled) {
     // The HTTP module is loaded only if some job misses locally.
-    Options.OpenRemote = [O = RemoteCfg.Options] {
-      return createHttpRemoteStore(O);
-    };
+    Options.OpenRemote = [&RemoteCfg] { return openRemote(RemoteCfg); };
     Options.LookupBudget = RemoteCfg.LookupBudget;
     Options.UploadBudget = RemoteCfg.UploadBudget;
   }

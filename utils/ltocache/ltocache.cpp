@@ -7,6 +7,8 @@
 //   ltocache verify [--fix]           check every entry
 //   ltocache clear                    remove every entry
 //   ltocache recipe <file>...         the recipe each bitcode file carries
+//   ltocache keygen <name>            <name>.key (secret) and <name>.pub
+//                                     for signed remote entries
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +17,7 @@
 #include "Key/ModuleRecipe.h"
 #include "Key/RecipeScan.h"
 #include "Link/StatsLog.h"
+#include "Remote/SigningKeys.h"
 #include "Store/Entry.h"
 #include "Store/LocalStore.h"
 #include "Store/Pruner.h"
@@ -48,6 +51,12 @@ static cl::SubCommand ClearCmd("clear", "Remove every cache entry");
 static cl::SubCommand
     RecipeCmd("recipe", "Print the recipe (docs/KEYS.md) each bitcode file "
                         "carries, as the distributor reads it");
+
+static cl::SubCommand
+    KeygenCmd("keygen", "Write a key pair for signed remote entries: "
+                        "<name>.key (secret, mode 0600) and <name>.pub");
+static cl::opt<std::string> KeyName(cl::Positional, cl::Required,
+                                    cl::desc("<name>"), cl::sub(KeygenCmd));
 
 static cl::opt<bool> Json("json", cl::desc("Print JSON"), cl::sub(StatsCmd),
                           cl::sub(ConfigCmd));
@@ -217,6 +226,7 @@ static int runStats() {
                                 {"misses", I(C.RemoteMisses)},
                                 {"errors", I(C.RemoteErrors)},
                                 {"timeouts", I(C.RemoteTimeouts)},
+                                {"untrusted", I(C.RemoteUntrusted)},
                                 {"remote_wins", I(C.RemoteWins)},
                                 {"local_wins", I(C.LocalWins)},
                                 {"cancelled", I(C.Cancelled)},
@@ -248,9 +258,9 @@ static int runStats() {
                               C.CompileMicros / 1e6, C.SavedMicros / 1e6)
                           .str());
   Row("remote", formatv("{0} jobs from remote; lookups: {1} hits, {2} misses, "
-                        "{3} errors, {4} timeouts",
+                        "{3} errors, {4} timeouts, {5} untrusted",
                         C.FromRemote, C.RemoteHits, C.RemoteMisses,
-                        C.RemoteErrors, C.RemoteTimeouts)
+                        C.RemoteErrors, C.RemoteTimeouts, C.RemoteUntrusted)
                     .str());
   Row("races", formatv("{0} remote wins, {1} local wins, {2} compiles "
                        "cancelled",
@@ -364,6 +374,18 @@ static int runClear() {
   return 0;
 }
 
+/// `ltocache keygen <name>`: the secret key goes to its file only.
+static int runKeygen() {
+  auto Pub = generateKeyFiles(KeyName);
+  if (!Pub)
+    return fail(toString(Pub.takeError()));
+  outs() << "wrote " << KeyName << ".key (secret: give it to the writers "
+         << "only, as remote_signing_key) and " << Pub->File
+         << " (public: remote_trusted_keys of every reader); fingerprint "
+         << Pub->fingerprint() << "\n";
+  return 0;
+}
+
 static Expected<std::optional<std::string>> readRecipeOf(MemoryBufferRef BC) {
   switch (RecipeReaderFlag) {
   case RecipeReader::Default:
@@ -432,6 +454,13 @@ int main(int argc, char **argv) {
     return fail(toString(File.takeError()));
   ConfigFileSettings = std::move(*File);
   Resolved = Settings::resolve(Flags.given(), ConfigFileSettings);
+  if (!ConfigCmd) {
+    if (Error E = Resolved->check({SettingId::Umask}))
+      return fail(toString(std::move(E)));
+    applyUmask(*Resolved);
+  }
+  if (KeygenCmd)
+    return runKeygen();
   if (ConfigCmd)
     return runConfig();
   if (StatsCmd)
@@ -444,6 +473,6 @@ int main(int argc, char **argv) {
     return runClear();
   if (RecipeCmd)
     return runRecipe();
-  return fail("expected a command: config, stats, prune, verify, clear or "
-              "recipe (see --help)");
+  return fail("expected a command: config, stats, prune, verify, clear, "
+              "recipe or keygen (see --help)");
 }
