@@ -46,8 +46,8 @@ struct LinkStats {
   /// the remote had a valid entry for (used or not).
   unsigned FromRemote = 0, RemoteAsked = 0, RemoteHits = 0, RemoteMisses = 0,
            RemoteErrors = 0, RemoteTimeouts = 0, RemoteUntrusted = 0,
-           RemoteWins = 0, LocalWins = 0,
-           Cancelled = 0, Uploads = 0, UploadFailures = 0, Mismatches = 0;
+           RemoteWins = 0, LocalWins = 0, Cancelled = 0, Uploads = 0,
+           UploadFailures = 0, Mismatches = 0;
   uint64_t CompileMicros = 0, SavedMicros = 0;
   std::string Backend; ///< What compiled the misses, if any.
   /// Set when uploads were not attempted, and why.

@@ -160,8 +160,8 @@ long long millisecondsUntil(RemoteStore::Clock::time_point Deadline) {
 
 class HttpRemoteStore : public RemoteStore {
 public:
-  HttpRemoteStore(RemoteOptions Options, std::string Shown,
-                  const HttpModule &M, ltocache_http *H)
+  HttpRemoteStore(RemoteOptions Options, std::string Shown, const HttpModule &M,
+                  ltocache_http *H)
       : Options(std::move(Options)), Shown(std::move(Shown)), M(M), H(H) {}
   ~HttpRemoteStore() override { M.Close(H); }
 

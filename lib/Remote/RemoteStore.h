@@ -67,11 +67,11 @@ llvm::Expected<std::string> s3HttpUrl(llvm::StringRef Url,
 
 struct RemoteResult {
   enum Kind {
-    Hit,      ///< GET: Body holds the entry (unverified). PUT: stored. HEAD:
-              ///< present.
-    Miss,     ///< 404.
-    Failed,   ///< Transport error or another HTTP status (Message says which).
-    TimedOut, ///< No answer within the request timeout or the call's deadline.
+    Hit,       ///< GET: Body holds the entry (unverified). PUT: stored. HEAD:
+               ///< present.
+    Miss,      ///< 404.
+    Failed,    ///< Transport error or another HTTP status (Message says which).
+    TimedOut,  ///< No answer within the request timeout or the call's deadline.
     Cancelled, ///< cancel() was called before the answer came.
     Untrusted  ///< GET: an entry without a trusted signature (Message: why).
   } What = Failed;

@@ -59,9 +59,9 @@ static Expected<std::array<uint8_t, 32>>
 readKeyFile(StringRef Path, StringRef Tag, StringRef Other, StringRef Kind) {
   auto Buf = readWholeFile(Path);
   if (!Buf)
-    return createStringError("%s file '%s': %s", Kind.str().c_str(),
-                             Path.str().c_str(),
-                             errorToErrorCode(Buf.takeError()).message().c_str());
+    return createStringError(
+        "%s file '%s': %s", Kind.str().c_str(), Path.str().c_str(),
+        errorToErrorCode(Buf.takeError()).message().c_str());
   StringRef Text = (*Buf)->getBuffer().trim();
   auto [Found, Hex] = Text.split(' ');
   auto Bad = [&](const Twine &Why) {
@@ -69,8 +69,7 @@ readKeyFile(StringRef Path, StringRef Tag, StringRef Other, StringRef Kind) {
                              Path.str().c_str(), Why.str().c_str());
   };
   if (Found == Other)
-    return Bad("this is a " +
-               Twine(Other == SecretTag ? "secret" : "public") +
+    return Bad("this is a " + Twine(Other == SecretTag ? "secret" : "public") +
                " key file; expected a " +
                (Tag == SecretTag ? "secret" : "public") +
                " key file (`ltocache keygen` writes <name>.key and "
@@ -134,7 +133,8 @@ static Error createKeyFile(const std::string &Path, mode_t Mode,
   // The umask may have taken bits away; never added any.
   bool Failed = ::fchmod(FD, Mode) != 0;
   while (!Failed && !Line.empty()) {
-    ssize_t N = sys::RetryAfterSignal(-1, ::write, FD, Line.data(), Line.size());
+    ssize_t N =
+        sys::RetryAfterSignal(-1, ::write, FD, Line.data(), Line.size());
     Failed = N < 0;
     if (!Failed)
       Line = Line.drop_front(N);
