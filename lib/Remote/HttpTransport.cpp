@@ -31,7 +31,7 @@ using Clock = std::chrono::steady_clock;
 struct ltocache_http {
   CURLM *Multi = nullptr;
   curl_slist *Headers = nullptr;    ///< The caller's extra headers.
-  curl_slist *PutHeaders = nullptr; ///< Those and "Expect:" (no 100-continue).
+  curl_slist *PutHeaders = nullptr; ///< Those and, unless signing, "Expect:".
   long ConnectTimeoutMs = 0;
   long RequestTimeoutMs = 0;
   std::string AwsSigV4, UserPwd; ///< Empty: requests are not signed.
@@ -287,7 +287,11 @@ ltocacheHttpOpen(const ltocache_http_options *Options, char *ErrBuf,
     H->Headers = curl_slist_append(H->Headers, Options->headers[I]);
     H->PutHeaders = curl_slist_append(H->PutHeaders, Options->headers[I]);
   }
-  H->PutHeaders = curl_slist_append(H->PutHeaders, "Expect:");
+  // No "Expect: 100-continue" round trip before a body, except when signing:
+  // libcurl's SigV4 signs the empty "Expect:" it then does not send, and
+  // S3 servers answer 100-continue anyway.
+  if (!Options->aws_sigv4)
+    H->PutHeaders = curl_slist_append(H->PutHeaders, "Expect:");
   if (Options->aws_sigv4 && Options->userpwd) {
     H->AwsSigV4 = Options->aws_sigv4;
     H->UserPwd = Options->userpwd;
