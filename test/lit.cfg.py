@@ -41,6 +41,12 @@ def can_mount_xfs():
             and os.path.exists("/dev/loop-control"))
 
 
+# The shared-cache test creates (and removes) real users and a group.
+if os.geteuid() == 0 and all(shutil.which(t) for t in
+                             ("useradd", "userdel", "groupadd", "groupdel",
+                              "runuser")):
+    config.available_features.add("root-users")
+
 if can_mount_xfs():
     config.available_features.add("xfs-reflink")
 
