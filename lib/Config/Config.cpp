@@ -104,8 +104,24 @@ Expected<RemoteConfig> remoteConfig(const Settings &S) {
   Shown.UploadBudget = Show(SettingId::RemoteUploadBudget);
   C.Options.ReadOnly = S.isOn(SettingId::RemoteReadOnly);
   Shown.ReadOnly = Show(SettingId::RemoteReadOnly);
-  C.SigningKeyFile = S.value(SettingId::RemoteSigningKey);
-  C.TrustedKeyFiles = splitKeyFiles(S.value(SettingId::RemoteTrustedKeys));
+  if (C.Enabled) {
+    auto From = [&](Error E, SettingId Id) {
+      return createStringError(toString(std::move(E)) + " (from " +
+                               S.source(Id) + ")");
+    };
+    if (const std::string &F = S.value(SettingId::RemoteSigningKey);
+        !F.empty()) {
+      auto K = readSigningKey(F);
+      if (!K)
+        return From(K.takeError(), SettingId::RemoteSigningKey);
+      C.Trust.Signer = std::move(*K);
+    }
+    auto Trusted =
+        readTrustedKeys(splitKeyFiles(S.value(SettingId::RemoteTrustedKeys)));
+    if (!Trusted)
+      return From(Trusted.takeError(), SettingId::RemoteTrustedKeys);
+    C.Trust.Trusted = std::move(*Trusted);
+  }
   C.Options.S3Region = S.value(SettingId::RemoteS3Region);
   C.Options.S3Endpoint = S.value(SettingId::RemoteS3Endpoint);
   if (isS3Url(C.Options.BaseUrl)) {
@@ -133,21 +149,10 @@ Expected<RemoteConfig> remoteConfig(const Settings &S) {
 }
 
 Expected<std::unique_ptr<RemoteStore>> openRemote(const RemoteConfig &C) {
-  RemoteTrust Trust;
-  if (!C.SigningKeyFile.empty()) {
-    auto K = readSigningKey(C.SigningKeyFile);
-    if (!K)
-      return K.takeError();
-    Trust.Signer = std::move(*K);
-  }
-  auto Trusted = readTrustedKeys(C.TrustedKeyFiles);
-  if (!Trusted)
-    return Trusted.takeError();
-  Trust.Trusted = std::move(*Trusted);
   auto Store = createHttpRemoteStore(C.Options);
   if (!Store)
     return Store.takeError();
-  return withSignatures(std::move(*Store), std::move(Trust));
+  return withSignatures(std::move(*Store), C.Trust);
 }
 
 Expected<RemoteConfig> resolveRemote(const RemoteFlags &Flags,

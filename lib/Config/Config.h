@@ -80,17 +80,15 @@ struct RemoteConfig {
   std::chrono::milliseconds LookupBudget{10000};
   /// How long uploads may take after a link's work is done.
   std::chrono::milliseconds UploadBudget{2000};
-  /// Key files (checked when the settings were resolved; read again, with
-  /// their keys derived, only when the remote is opened).
-  std::string SigningKeyFile;
-  std::vector<std::string> TrustedKeyFiles;
+  /// The signing key and the trusted keys, read from their files.
+  RemoteTrust Trust;
   /// For display only.
   RemoteSettings Settings;
 };
 
 /// Opens the remote \p C names, with its signing and trusted keys: called
-/// only when a link has local misses, so that warm links load neither the
-/// HTTP module nor any key.
+/// only when a link has local misses, so that warm links never load the
+/// HTTP module.
 llvm::Expected<std::unique_ptr<RemoteStore>> openRemote(const RemoteConfig &C);
 
 /// Sets the process's umask from the umask row, if it is given (the row
@@ -101,7 +99,8 @@ void applyUmask(const Settings &S);
 llvm::ArrayRef<SettingId> remoteSettingIds();
 
 /// The remote cache from resolved settings; an error is the first invalid
-/// remote setting, naming where it came from.
+/// remote setting, naming where it came from. With a remote, the key files
+/// are read here (an error names the file and its setting's source).
 llvm::Expected<RemoteConfig> remoteConfig(const Settings &S);
 
 /// The remote cache: each setting from \p Flags, else its environment

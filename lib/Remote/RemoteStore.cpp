@@ -267,6 +267,8 @@ private:
 
 Expected<std::unique_ptr<RemoteStore>>
 createHttpRemoteStore(RemoteOptions Options) {
+  while (!Options.BaseUrl.empty() && Options.BaseUrl.back() == '/')
+    Options.BaseUrl.pop_back();
   std::string Shown = maskUrlCredentials(Options.BaseUrl);
   StringRef Url = Options.BaseUrl;
   bool S3 = isS3Url(Url);

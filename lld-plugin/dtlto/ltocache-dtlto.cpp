@@ -106,7 +106,10 @@ int main(int argc, char **argv) {
     Choice.WorkDir = ".";
   Setting Dir = Set.get(SettingId::CacheDir);
   auto Policy = cantFail(parsePolicy(Set.value(SettingId::CachePolicy)));
-  auto RemoteCfg = cantFail(remoteConfig(Set));
+  auto RemoteCfgOr = remoteConfig(Set); // Reads the key files, if any.
+  if (!RemoteCfgOr)
+    return fail(toString(RemoteCfgOr.takeError()));
+  RemoteConfig &RemoteCfg = *RemoteCfgOr;
   auto FS = cantFail(createFileSystem(Set.value(SettingId::FaultInject)));
 
   std::unique_ptr<LocalStore> Store;

@@ -25,7 +25,8 @@ import os
 import re
 import subprocess
 import sys
-import threading
+
+from concurrent_links import successful_runs  # Next to this script.
 
 SUMMARY = re.compile(
     r"ltocache: (?P<jobs>\d+) jobs, (?P<hits>\d+) hits, (?P<misses>\d+) "
@@ -37,13 +38,6 @@ REMOTE = re.compile(
     r"(?P<runtrusted>\d+) untrusted)?; races: (?P<rwins>\d+) remote wins, "
     r"(?P<lwins>\d+) local wins, (?P<cancelled>\d+) cancelled; "
     r"(?P<uploads>\d+) uploads(?:, (?P<upfail>\d+) upload failures)?")
-
-
-def link(barrier, cmd, cwd, result):
-    barrier.wait()
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
-                       timeout=600)
-    result.extend([p.returncode, p.stderr])
 
 
 def count_int(m, k):
@@ -75,33 +69,23 @@ def main():
     out_dir = os.path.join(args.dir, "out")
     os.makedirs(out_dir, exist_ok=True)
     for rnd in range(args.rounds):
-        barrier = threading.Barrier(args.links)
-        runs = []
+        runs, cmds = [], []
         for i in range(args.links):
             name, objs, ref = programs[i % len(programs)]
             cache = os.path.join(args.dir, "caches", "r%d-l%d" % (rnd, i))
             out = os.path.join("out", "%s-r%d-l%d" % (name, rnd, i))
-            cmd = [args.clang, "-O2", "-flto=thin", "-fuse-ld=lld",
-                   "-Wl,--thinlto-distributor=" + args.dtlto,
-                   "-Wl,--thinlto-remote-compiler=" + args.clang,
-                   "-Wl,--thinlto-distributor-arg=--cache-dir=" + cache,
-                   "-Wl,--thinlto-distributor-arg=--remote=" + args.url
-                   ] + objs + ["-o", out]
-            result = []
-            t = threading.Thread(target=link,
-                                 args=(barrier, cmd, args.dir, result))
-            t.start()
-            runs.append((out, ref, cache, t, result))
+            cmds.append([args.clang, "-O2", "-flto=thin", "-fuse-ld=lld",
+                         "-Wl,--thinlto-distributor=" + args.dtlto,
+                         "-Wl,--thinlto-remote-compiler=" + args.clang,
+                         "-Wl,--thinlto-distributor-arg=--cache-dir=" + cache,
+                         "-Wl,--thinlto-distributor-arg=--remote=" + args.url
+                         ] + objs + ["-o", out])
+            runs.append((out, ref, cache))
         round_totals = {}
-        for out, ref, cache, t, result in runs:
-            t.join()
-            if not result:
-                failures.append("%s: did not run" % out)
-                continue
-            rc, err = result
-            if rc != 0:
-                failures.append("%s: exit %d: %s" % (out, rc, err))
-                continue
+        by_out = {out: (ref, cache) for out, ref, cache in runs}
+        for out, err in successful_runs([r[0] for r in runs], cmds, args.dir,
+                                        failures):
+            ref, cache = by_out[out]
             with open(os.path.join(args.dir, out), "rb") as f:
                 if f.read() != ref:
                     failures.append("%s: not the reference binary" % out)

@@ -16,14 +16,12 @@ written to DIR/secrets.txt, one a line (for checking that nothing prints
 them); the bucket's objects are listed in DIR/objects.txt at the end
 ("<size> <key>" per line)."""
 import argparse
-import ctypes
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
+
+from with_nginx import die_with_parent, free_port, wait_listening  # Beside.
 
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -33,18 +31,6 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
 # Requests served before the server checks signatures: the user, its
 # policy and its access key, made with made-up credentials.
 UNAUTHENTICATED = 3
-
-
-def die_with_parent():
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main():
@@ -76,16 +62,10 @@ def main():
          str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
         preexec_fn=die_with_parent)
     try:
-        for _ in range(600):
-            if server.poll() is not None:
-                sys.exit("with_s3.py: moto's server exited: see %s/moto.log" % d)
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            sys.exit("with_s3.py: moto's server did not start")
+        # moto's start (imports) can take seconds on a loaded machine.
+        if not wait_listening(port, server, tries=2400):
+            sys.exit("with_s3.py: moto's server did not start: see "
+                     "%s/moto.log" % d)
         endpoint = "http://127.0.0.1:%d" % port
         region = "us-east-1"
         iam = boto3.client("iam", endpoint_url=endpoint, region_name=region,

@@ -142,7 +142,10 @@ static int runConfig() {
     return fail(toString(std::move(E)));
   // Only masked values from here on: the URL's credentials and the headers'
   // values are never printed.
-  RemoteConfig RC = cantFail(remoteConfig(S));
+  auto RCOr = remoteConfig(S); // A bad key file is an error here too.
+  if (!RCOr)
+    return fail(toString(RCOr.takeError()));
+  RemoteConfig &RC = *RCOr;
   auto Shown = [&](const SettingRow &Row) -> Setting {
     if (Row.Id == SettingId::RemoteHeaders)
       return RC.Settings.Headers;
