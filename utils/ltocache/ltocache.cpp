@@ -7,6 +7,8 @@
 //   ltocache verify [--fix]           check every entry
 //   ltocache clear                    remove every entry
 //   ltocache recipe <file>...         the recipe each bitcode file carries
+//   ltocache keygen <name>            <name>.key (secret) and <name>.pub
+//                                     for signed remote entries
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +18,7 @@
 #include "Key/ModuleRecipe.h"
 #include "Key/RecipeScan.h"
 #include "Link/StatsLog.h"
+#include "Remote/SigningKeys.h"
 #include "Store/Entry.h"
 #include "Store/LocalStore.h"
 #include "Store/Pruner.h"
@@ -56,6 +59,12 @@ static cl::list<std::string> DefinitionFiles(cl::Positional, cl::OneOrMore,
 static cl::SubCommand
     RecipeCmd("recipe", "Print the recipe (docs/KEYS.md) each bitcode file "
                         "carries, as the distributor reads it");
+
+static cl::SubCommand
+    KeygenCmd("keygen", "Write a key pair for signed remote entries: "
+                        "<name>.key (secret, mode 0600) and <name>.pub");
+static cl::opt<std::string> KeyName(cl::Positional, cl::Required,
+                                    cl::desc("<name>"), cl::sub(KeygenCmd));
 
 static cl::opt<bool> Json("json", cl::desc("Print JSON"), cl::sub(StatsCmd),
                           cl::sub(ConfigCmd));
@@ -141,7 +150,10 @@ static int runConfig() {
     return fail(toString(std::move(E)));
   // Only masked values from here on: the URL's credentials and the headers'
   // values are never printed.
-  RemoteConfig RC = cantFail(remoteConfig(S));
+  auto RCOr = remoteConfig(S); // A bad key file is an error here too.
+  if (!RCOr)
+    return fail(toString(RCOr.takeError()));
+  RemoteConfig &RC = *RCOr;
   auto Shown = [&](const SettingRow &Row) -> Setting {
     if (Row.Id == SettingId::RemoteHeaders)
       return RC.Settings.Headers;
@@ -228,6 +240,7 @@ static int runStats() {
                                 {"misses", I(C.RemoteMisses)},
                                 {"errors", I(C.RemoteErrors)},
                                 {"timeouts", I(C.RemoteTimeouts)},
+                                {"untrusted", I(C.RemoteUntrusted)},
                                 {"remote_wins", I(C.RemoteWins)},
                                 {"local_wins", I(C.LocalWins)},
                                 {"cancelled", I(C.Cancelled)},
@@ -263,9 +276,9 @@ static int runStats() {
                               C.CompileMicros / 1e6, C.SavedMicros / 1e6)
                           .str());
   Row("remote", formatv("{0} jobs from remote; lookups: {1} hits, {2} misses, "
-                        "{3} errors, {4} timeouts",
+                        "{3} errors, {4} timeouts, {5} untrusted",
                         C.FromRemote, C.RemoteHits, C.RemoteMisses,
-                        C.RemoteErrors, C.RemoteTimeouts)
+                        C.RemoteErrors, C.RemoteTimeouts, C.RemoteUntrusted)
                     .str());
   Row("races", formatv("{0} remote wins, {1} local wins, {2} compiles "
                        "cancelled",
@@ -382,6 +395,18 @@ static int runClear() {
   return 0;
 }
 
+/// `ltocache keygen <name>`: the secret key goes to its file only.
+static int runKeygen() {
+  auto Pub = generateKeyFiles(KeyName);
+  if (!Pub)
+    return fail(toString(Pub.takeError()));
+  outs() << "wrote " << KeyName << ".key (secret: give it to the writers "
+         << "only, as remote_signing_key) and " << Pub->File
+         << " (public: remote_trusted_keys of every reader); fingerprint "
+         << Pub->fingerprint() << "\n";
+  return 0;
+}
+
 static Expected<std::optional<std::string>> readRecipeOf(MemoryBufferRef BC) {
   switch (RecipeReaderFlag) {
   case RecipeReader::Default:
@@ -485,6 +510,13 @@ int main(int argc, char **argv) {
     return fail(toString(File.takeError()));
   ConfigFileSettings = std::move(*File);
   Resolved = Settings::resolve(Flags.given(), ConfigFileSettings);
+  if (!ConfigCmd) {
+    if (Error E = Resolved->check({SettingId::Umask}))
+      return fail(toString(std::move(E)));
+    applyUmask(*Resolved);
+  }
+  if (KeygenCmd)
+    return runKeygen();
   if (ConfigCmd)
     return runConfig();
   if (StatsCmd)
@@ -500,5 +532,5 @@ int main(int argc, char **argv) {
   if (DefinitionsCmd)
     return runDefinitions();
   return fail("expected a command: config, stats, prune, verify, clear, "
-              "recipe or definitions (see --help)");
+              "recipe, definitions or keygen (see --help)");
 }
