@@ -73,7 +73,9 @@ class CompileBackend {
 public:
   virtual ~CompileBackend();
   /// Compiles \p Job. Called from several threads at once. A cancelled
-  /// compile may return an error or a result; either is ignored.
+  /// compile should return at once (an error or a result; either is
+  /// ignored): one that cannot keeps its worker thread, which the
+  /// scheduler then lowers in priority and replaces.
   virtual llvm::Expected<CompiledObject>
   compile(const CommonJobArgs &Common, const BackendJob &Job,
           const CompileRequest &Request) = 0;

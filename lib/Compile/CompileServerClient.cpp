@@ -38,7 +38,8 @@ static Error errnoError(const Twine &What) {
 
 /// What became of one request.
 struct Reply {
-  bool Lost = false; ///< The server died first.
+  bool Lost = false;      ///< The server died first.
+  bool Cancelled = false; ///< The caller stopped waiting.
   ResultStatus Status = ResultStatus::Failed;
   uint64_t Micros = 0; ///< The compile's own time, by the server's clock.
   std::string Data;
@@ -88,11 +89,12 @@ public:
     appendString(Payload, Job.Output);
 
     std::future<Reply> Answer;
+    uint64_t Id = 0;
     {
       std::lock_guard<std::mutex> G(Lock);
       if (!Dead) {
-        uint64_t Id = NextId++;
-        Answer = Pending[Id].get_future();
+        Id = NextId++;
+        Answer = Pending[Id].Promise.get_future();
         if (Error E = writeFrame(Socket, FrameKind::Compile, Id, {Payload})) {
           // It no longer reads: unusable, even if still running. Stopping
           // it ends its replies too, so the reader finishes, and says why
@@ -108,7 +110,16 @@ public:
     }
     if (!Answer.valid())
       return runElsewhere(Common, Job, Request, "");
+    // A cancel answers at once: the caller goes on while the server drops
+    // the job (or lets it finish at a low priority, unwanted).
+    if (Request.Cancel)
+      Request.Cancel->onCancel([this, Id] { cancelRequest(Id); });
     Reply R = Answer.get();
+    if (Request.Cancel)
+      Request.Cancel->clearOnCancel();
+    if (R.Cancelled)
+      return createStringError(std::errc::operation_canceled,
+                               "compile of '%s' cancelled", Job.Module.c_str());
     if (R.Lost)
       return runElsewhere(Common, Job, Request, "");
     if (R.Status == ResultStatus::Refused)
@@ -127,6 +138,19 @@ public:
   StringRef name() const override { return "in-process"; }
 
 private:
+  void cancelRequest(uint64_t Id) {
+    std::lock_guard<std::mutex> G(Lock);
+    auto It = Pending.find(Id);
+    if (It == Pending.end() || It->second.Answered)
+      return; // Its result came first.
+    It->second.Promise.set_value(
+        Reply{false, true, ResultStatus::Failed, 0, ""});
+    It->second.Answered = true;
+    if (!Dead)
+      if (Error E = writeFrame(Socket, FrameKind::Cancel, Id, {}))
+        consumeError(std::move(E)); // The reader finds out why.
+  }
+
   Expected<CompiledObject> runElsewhere(const CommonJobArgs &Common,
                                         const BackendJob &Job,
                                         const CompileRequest &Request,
@@ -177,7 +201,7 @@ private:
       uint64_t Micros;
       if (!takeU32(In, Status) || !takeU64(In, Micros) ||
           !takeString(In, Data) || !In.empty() ||
-          Status > uint32_t(ResultStatus::Refused)) {
+          Status > uint32_t(ResultStatus::Cancelled)) {
         Why = "sent a malformed result";
         break;
       }
@@ -187,8 +211,9 @@ private:
         Why = "answered a request it was not sent";
         break;
       }
-      It->second.set_value(
-          Reply{false, ResultStatus(Status), Micros, Data.str()});
+      if (!It->second.Answered)
+        It->second.Promise.set_value(
+            Reply{false, false, ResultStatus(Status), Micros, Data.str()});
       Pending.erase(It);
     }
     // Whatever ended the stream, this server is done for the link.
@@ -208,7 +233,9 @@ private:
       else
         DeathReason = describeExit(Status);
       for (auto &P : Pending)
-        P.second.set_value(Reply{true, ResultStatus::Failed, 0, ""});
+        if (!P.second.Answered)
+          P.second.Promise.set_value(
+              Reply{true, false, ResultStatus::Failed, 0, ""});
       Pending.clear();
     }
     ReaderDone.set_value();
@@ -236,7 +263,13 @@ private:
   std::thread Reader;
   std::mutex Lock; ///< Guards everything below, and writes to the server.
   uint64_t NextId = 1;
-  std::map<uint64_t, std::promise<Reply>> Pending;
+  /// Requests sent and not yet answered by the server; a cancelled one
+  /// was answered to its caller already.
+  struct PendingRequest {
+    std::promise<Reply> Promise;
+    bool Answered = false;
+  };
+  std::map<uint64_t, PendingRequest> Pending;
   bool Dead = false;
   std::string WriteFailure; ///< Why a request could not be sent.
   std::string DeathReason;  ///< Set by the reader, once the server is reaped.

@@ -91,7 +91,7 @@ Expected<std::optional<Frame>> readFrame(int FD) {
   if (!*Got)
     return std::nullopt;
   if (H.Size > MaxPayload || H.Kind < uint32_t(FrameKind::Hello) ||
-      H.Kind > uint32_t(FrameKind::Result))
+      H.Kind > uint32_t(FrameKind::Cancel))
     return createStringError(std::errc::protocol_error, "bad frame header");
   Frame F{FrameKind(H.Kind), H.Id, std::string()};
   F.Payload.resize(H.Size);

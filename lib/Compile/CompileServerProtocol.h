@@ -12,9 +12,14 @@
 //   server -> client  Result   u32 ResultStatus, u64 microseconds the
 //                              compile took (from leaving the server's
 //                              queue), str object or message
+//   client -> server  Cancel   (no payload) the request's result is no
+//                              longer wanted
 //
-// The client closes its end when it has no request outstanding; the server
-// exits when it reads end-of-file.
+// Every Compile gets one Result, a cancelled one too (Cancelled if it had
+// not started, else whatever it made): the client ignores results it no
+// longer waits for. The client closes its end when it wants no more
+// results; the server exits when it reads end-of-file, compiles running or
+// not.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_COMPILE_COMPILESERVERPROTOCOL_H
@@ -30,15 +35,21 @@
 
 namespace ltocache {
 
-constexpr uint32_t CompileServerProtocolVersion = 2;
+constexpr uint32_t CompileServerProtocolVersion = 3;
 
-enum class FrameKind : uint32_t { Hello = 1, Compile = 2, Result = 3 };
+enum class FrameKind : uint32_t {
+  Hello = 1,
+  Compile = 2,
+  Result = 3,
+  Cancel = 4,
+};
 
 enum class ResultStatus : uint32_t {
-  Compiled = 0, ///< The payload is the captured object.
-  Failed = 1,   ///< clang failed; the payload says why. The job fails.
-  Refused = 2,  ///< This process cannot run the job as asked (different
-                ///< process-wide options): run it elsewhere.
+  Compiled = 0,  ///< The payload is the captured object.
+  Failed = 1,    ///< clang failed; the payload says why. The job fails.
+  Refused = 2,   ///< This process cannot run the job as asked (different
+                 ///< process-wide options): run it elsewhere.
+  Cancelled = 3, ///< Cancelled before it started; nothing was compiled.
 };
 
 struct Frame {

@@ -8,9 +8,10 @@
 // jobs the remote already said it does not have first, then jobs still
 // waiting for an answer, biggest modules first. Whichever result comes
 // first is used: a remote hit cancels the job's compile (a subprocess is
-// killed; clang's code on a worker thread cannot be stopped, so that
-// thread is lowered in priority, its result dropped, and another worker
-// takes its place); a compile that finishes first stops the wait. A
+// killed; the compile server answers at once, drops the job if it has not
+// started and lets it finish unwanted at the lowest priority if it has; a
+// backend that cannot stop a compile has its worker lowered in priority
+// and replaced); a compile that finishes first stops the wait. A
 // compile that can lose a race writes a temporary (or memory), never the
 // job's output. When every job is settled, lookups still open are
 // abandoned, and what was compiled is uploaded, bounded in time.

@@ -169,9 +169,10 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
     O.RemoteWon = true;
     O.CompileCancelled = true;
     S.Cancel.cancel();
-    // clang's code cannot be interrupted: let it finish in the background,
-    // at the lowest priority, while a new worker goes on. At most as many
-    // abandoned compiles as workers run at once (a burst of late answers
+    // A backend that cannot stop the compile keeps the worker: let it
+    // finish in the background, at the lowest priority, while a new
+    // worker goes on (a backend that returned at once just exits). At most as
+    // many abandoned compiles as workers run at once (a burst of late answers
     // must not pile up compiles and their memory); past that, the worker
     // finishes its useless compile and carries on.
     Worker *W = S.CompiledBy;

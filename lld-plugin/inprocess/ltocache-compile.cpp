@@ -10,11 +10,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Compile/CompileServerGate.h"
 #include "Compile/CompileServerProtocol.h"
 #include "InProcessCompiler.h"
 
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -23,6 +24,7 @@
 #include <malloc.h>
 #include <mutex>
 #include <signal.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace llvm;
@@ -43,6 +45,21 @@ static cl::opt<std::string> ClangExecutable(
   WithColor::error(errs(), "ltocache-compile") << Message << "\n";
   errs().flush();
   _exit(1);
+}
+
+/// LTOCACHE_TEST_HOLD_COMPILES=<file>, for tests of cancellation: a job
+/// logs its start to <file> and then only ends when cancelled (a watchdog
+/// kills the server after 2 minutes), so a link ends well only if every
+/// compile it started was cancelled.
+static void holdUntilCancelled(const std::string &Log,
+                               CompileServerGate::Ticket &T) {
+  {
+    std::error_code EC;
+    raw_fd_ostream OS(Log, EC, sys::fs::OF_Append);
+    OS << "held\n";
+  }
+  if (!T.waitForCancel(std::chrono::minutes(2)))
+    die("held compile was never cancelled");
 }
 
 int main(int argc, char **argv) {
@@ -66,8 +83,23 @@ int main(int argc, char **argv) {
     die("cannot greet the distributor: " + toString(std::move(E)));
 
   InProcessCompiler Compiler(ClangExecutable);
-  DefaultThreadPool Pool(hardware_concurrency(Threads));
+  CompileServerGate Gate(hardware_concurrency(Threads).compute_thread_count());
+  const char *Hold = ::getenv("LTOCACHE_TEST_HOLD_COMPILES");
+  std::string HoldLog = Hold ? Hold : "";
   std::mutex WriteLock;
+  auto Answer = [&](uint64_t Id, ResultStatus RS, uint64_t Micros,
+                    StringRef Body) {
+    std::string Head;
+    appendU32(Head, uint32_t(RS));
+    appendU64(Head, Micros);
+    Head += stringHeader(Body.size());
+    std::lock_guard<std::mutex> G(WriteLock);
+    if (Error E =
+            writeFrame(STDOUT_FILENO, FrameKind::Result, Id, {Head, Body})) {
+      consumeError(std::move(E));
+      _exit(1); // The distributor is gone.
+    }
+  };
   for (;;) {
     Expected<std::optional<Frame>> F = readFrame(STDIN_FILENO);
     if (!F)
@@ -77,10 +109,18 @@ int main(int argc, char **argv) {
     // to answer to.
     if (!*F)
       _exit(0);
+    if ((*F)->Kind == FrameKind::Cancel) {
+      Gate.cancel((*F)->Id);
+      continue;
+    }
     if ((*F)->Kind != FrameKind::Compile)
       die("unexpected frame");
     auto Request = std::make_shared<Frame>(std::move(**F));
-    Pool.async([&, Request] {
+    auto Ticket = Gate.add(Request->Id);
+    // A thread per request, not a pool: an abandoned compile's thread runs
+    // at the lowest priority, which an unprivileged process cannot undo for
+    // the next job.
+    std::thread([&, Request, Ticket] {
       StringRef In = Request->Payload;
       uint32_t Argc = 0;
       std::vector<std::string> Args;
@@ -92,6 +132,8 @@ int main(int argc, char **argv) {
       OK = OK && takeString(In, Capture) && In.empty() && !Args.empty();
       if (!OK)
         die("malformed compile request");
+      if (!Gate.enter(*Ticket))
+        return Answer(Request->Id, ResultStatus::Cancelled, 0, "");
       std::vector<const char *> Argv;
       for (const std::string &S : Args)
         Argv.push_back(S.c_str());
@@ -99,28 +141,26 @@ int main(int argc, char **argv) {
       SmallVector<char, 0> Object;
       std::string Message;
       auto Start = std::chrono::steady_clock::now();
-      InProcessCompiler::Status S =
-          Compiler.compile(Argv, Capture, Object, Message);
+      InProcessCompiler::Status S = InProcessCompiler::Status::Failed;
+      if (HoldLog.empty())
+        S = Compiler.compile(Argv, Capture, Object, Message);
+      else
+        holdUntilCancelled(HoldLog, *Ticket);
       uint64_t Micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - Start)
                             .count();
-      std::string Head;
+      bool Wanted = Gate.leave(*Ticket, Request->Id);
       ResultStatus RS =
           S == InProcessCompiler::Status::Compiled  ? ResultStatus::Compiled
           : S == InProcessCompiler::Status::Refused ? ResultStatus::Refused
                                                     : ResultStatus::Failed;
-      appendU32(Head, uint32_t(RS));
-      appendU64(Head, Micros);
-      StringRef Body = RS == ResultStatus::Compiled
-                           ? StringRef(Object.data(), Object.size())
-                           : StringRef(Message);
-      Head += stringHeader(Body.size());
-      std::lock_guard<std::mutex> G(WriteLock);
-      if (Error E = writeFrame(STDOUT_FILENO, FrameKind::Result, Request->Id,
-                               {Head, Body})) {
-        consumeError(std::move(E));
-        _exit(1); // The distributor is gone.
-      }
-    });
+      // Nobody reads a cancelled job's object: do not send it.
+      if (!Wanted)
+        return Answer(Request->Id, ResultStatus::Cancelled, Micros, "");
+      Answer(Request->Id, RS, Micros,
+             RS == ResultStatus::Compiled
+                 ? StringRef(Object.data(), Object.size())
+                 : StringRef(Message));
+    }).detach();
   }
 }

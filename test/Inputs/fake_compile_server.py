@@ -25,10 +25,11 @@ import struct
 import subprocess
 import sys
 
-HELLO, COMPILE, RESULT = 1, 2, 3
+HELLO, COMPILE, RESULT, CANCEL = 1, 2, 3, 4
 FAILED, REFUSED = 1, 2
-# CompileServerProtocolVersion: results carry the compile's microseconds.
-PROTOCOL = 2
+# CompileServerProtocolVersion: results carry the compile's microseconds;
+# the client may cancel a request.
+PROTOCOL = 3
 
 
 def frame(kind, ident, payload):
@@ -78,6 +79,8 @@ def main():
             return 0
         kind, _, ident, size = struct.unpack("=IIQQ", header)
         read_exactly(size)
+        if kind == CANCEL:
+            continue  # Every request is answered at once anyway.
         if mode == "die":
             os.kill(os.getpid(), signal.SIGSEGV)
         if mode == "stranger":

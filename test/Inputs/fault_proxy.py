@@ -22,6 +22,9 @@ SPEC is a comma-separated list of faults, each [METHOD:]NAME[@P]:
   flip      GET answered 200: flip one byte of the body (same length)
   never     accept the request and never answer (connection held open)
   none      forward faithfully
+With hold_until=PATH (with_nginx.py --hold-until=PATH), every answer
+first waits until PATH exists and is not empty: a barrier on something
+the client does (at most 2 minutes).
 METHOD (GET, PUT, HEAD, ...) limits a fault to that method; P (0..1, default
 1) is its probability, drawn from a random.Random(seed). For each request the
 first of drop/500/truncate/flip/never/none that matches and wins its draw is
@@ -46,6 +49,7 @@ import ctypes
 import http.client
 import http.server
 import json
+import os
 import random
 import re
 import signal
@@ -96,8 +100,9 @@ class FaultProxy(http.server.ThreadingHTTPServer):
     request_queue_size = 256
 
     def __init__(self, upstream, spec="none", seed=DEFAULT_SEED,
-                 log_path=None, port=0):
+                 log_path=None, port=0, hold_until=None):
         self.upstream = upstream  # (host, port)
+        self.hold_until = hold_until
         self.faults = parse_spec(spec)
         self.rng = random.Random(seed)
         self.rng_lock = threading.Lock()
@@ -215,6 +220,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.server.record(**entry, t_answer=None)
             threading.Event().wait()
         body = b"" if action == "drop" and expect else self.read_body()
+        if self.server.hold_until:
+            wait_for_content(self.server.hold_until)
         if delay:
             time.sleep(delay / 1000.0)
         if action == "drop":
@@ -276,9 +283,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.upstream_conn.close()
 
 
-def start(upstream, spec="none", seed=DEFAULT_SEED, log_path=None, port=0):
+def wait_for_content(path, limit=120.0):
+    """A barrier: returns once PATH exists and is not empty (after LIMIT
+    seconds anyway, so that a broken test fails instead of hanging)."""
+    end = time.time() + limit
+    while time.time() < end:
+        try:
+            if os.path.getsize(path) > 0:
+                return
+        except OSError:
+            pass
+        time.sleep(0.01)
+
+
+def start(upstream, spec="none", seed=DEFAULT_SEED, log_path=None, port=0,
+          hold_until=None):
     """Starts a FaultProxy serving in a daemon thread; returns it (.url)."""
-    server = FaultProxy(upstream, spec, seed, log_path, port)
+    server = FaultProxy(upstream, spec, seed, log_path, port, hold_until)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

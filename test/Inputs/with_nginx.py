@@ -14,7 +14,9 @@ of this script in front of nginx, on its own free 127.0.0.1 port: "{url}"
 becomes the proxy's URL and "{direct_url}" nginx's own (always available).
 --fault-seed seeds the proxy's RNG (default fixed); --fault-log is its
 JSON-lines request log (default DIR/fault.log, truncated at start); count it
-with "fault_proxy.py count LOG [--method=M] [--fault=F] [--status=S]"."""
+with "fault_proxy.py count LOG [--method=M] [--fault=F] [--status=S]".
+--hold-until=PATH (with --fault) holds every answer until PATH is not
+empty."""
 import argparse
 import ctypes
 import os
@@ -105,6 +107,7 @@ def main():
     ap.add_argument("--fault")
     ap.add_argument("--fault-seed", type=int)
     ap.add_argument("--fault-log")
+    ap.add_argument("--hold-until")
     opts, cmd = ap.parse_args(args[:split]), args[split + 1:]
     if opts.silent:
         if opts.dir or opts.fault:
@@ -140,7 +143,8 @@ def main():
             proxy = fault_proxy.start(
                 ("127.0.0.1", port), opts.fault,
                 fault_proxy.DEFAULT_SEED if seed is None else seed,
-                opts.fault_log or os.path.join(d, "fault.log"))
+                opts.fault_log or os.path.join(d, "fault.log"),
+                hold_until=opts.hold_until)
         except ValueError as e:
             nginx.terminate()
             nginx.wait()
