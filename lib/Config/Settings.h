@@ -42,6 +42,7 @@ enum class SettingId : unsigned {
   Quiet,
   FaultInject,
   Trace,
+  LinkRecords,
   Remote,
   RemoteLayout,
   RemoteConnectTimeout,
