@@ -556,20 +556,26 @@ static int runExplain() {
     }
   } else {
     std::vector<LinkRecordFile> Of = listLinkRecords(Root, Output);
-    if (Output.empty() && !Of.empty()) {
+    if (Of.empty() && Output.empty())
+      return fail("no link is recorded in " + Root +
+                  " (links record themselves unless link-records is 0)");
+    if (Output.empty()) {
       // The output linked last: the records beside its newest.
       StringRef Dir = sys::path::parent_path(Of.back().Path);
       llvm::erase_if(Of, [&](const LinkRecordFile &F) {
         return sys::path::parent_path(F.Path) != Dir;
       });
+      if (auto Newest = readLinkRecord(Of.back().Path))
+        Output = Newest->Output;
+      else
+        return fail(toString(Newest.takeError()));
     }
     if (Of.size() < 2)
-      return fail(
-          Twine(Output.empty() ? "no linker output" : "'" + Output + "'") +
-          " has " + Twine(Of.size()) + " recorded link" +
-          (Of.size() == 1 ? "" : "s") + " in " + Root +
-          "; explain compares two (link again, or name two with --link; "
-          "ltocache explain --list shows them)");
+      return fail("'" + Output + "' has " + Twine(Of.size()) +
+                  " recorded link" + (Of.size() == 1 ? "" : "s") + " in " +
+                  Root +
+                  "; explain compares two (link again, or name two with "
+                  "--link; ltocache explain --list shows them)");
     Paths = {Of[Of.size() - 2].Path, Of.back().Path};
   }
   auto Before = readLinkRecord(Paths[0]);
