@@ -443,7 +443,9 @@ JobKey finishJobKey(const LinkKeyBasis &Basis, const JobKeyFields &F) {
   KB.add(KeyField::ModuleRecipe, F.Recipe);
   KB.add(KeyField::SummaryShard, F.Shard);
   for (const ImportedPart &P : F.Parts) {
-    KB.add(KeyField::ImportedPart, P.Source + " " + toHex(P.Part));
+    // Traced as it is however long: the trace names each part's source.
+    std::string Part = P.Source + " " + toHex(P.Part);
+    KB.add(KeyField::ImportedPart, Part, Part);
     for (const auto &[Name, Key] : P.Definitions) {
       std::string Value = P.Source + " " + Name + " " + toHex(Key);
       KB.add(KeyField::ImportedDefinition, Value, Value);

@@ -689,13 +689,13 @@ Digest JobScheduler::entryKey(size_t I) const {
   return EntryKeys[I] ? *EntryKeys[I] : Keys[I]->Key;
 }
 
-LinkRecord JobScheduler::record(StringRef Output,
-                                const LinkKeyBasis &Basis) const {
-  LinkRecordBuilder B(Output, Basis);
+LinkRecordText JobScheduler::record(StringRef Output,
+                                    const LinkKeyBasis &Basis) const {
+  LinkRecordWriter W(Output, Basis, Jobs.size());
   for (size_t I = 0; I < Jobs.size(); ++I)
-    B.addJob(Jobs[I].Module, Keys[I] ? &*Keys[I] : nullptr, entryKey(I),
+    W.addJob(Jobs[I].Module, Keys[I] ? &*Keys[I] : nullptr, entryKey(I),
              Carried[I], Outcomes[I]);
-  return B.finish();
+  return W.finish();
 }
 
 Error JobScheduler::writeKeyLog(

@@ -105,7 +105,8 @@ public:
 
   /// What run() did, job by job, for `ltocache explain`; \p Output is the
   /// linker output (absoluteOutput).
-  LinkRecord record(llvm::StringRef Output, const LinkKeyBasis &Basis) const;
+  LinkRecordText record(llvm::StringRef Output,
+                        const LinkKeyBasis &Basis) const;
 
 private:
   struct Worker {

@@ -54,9 +54,8 @@ sequenceDiff(ArrayRef<const Field *> A, ArrayRef<const Field *> B) {
   std::vector<std::vector<unsigned>> L(N + 1, std::vector<unsigned>(M + 1));
   for (size_t I = N; I-- > 0;)
     for (size_t J = M; J-- > 0;)
-      L[I][J] = A[I]->Value == B[J]->Value
-                    ? L[I + 1][J + 1] + 1
-                    : std::max(L[I + 1][J], L[I][J + 1]);
+      L[I][J] = A[I]->Value == B[J]->Value ? L[I + 1][J + 1] + 1
+                                           : std::max(L[I + 1][J], L[I][J + 1]);
   std::vector<std::pair<std::vector<size_t>, std::vector<size_t>>> Runs(1);
   size_t I = 0, J = 0;
   while (I < N || J < M) {
@@ -77,9 +76,8 @@ sequenceDiff(ArrayRef<const Field *> A, ArrayRef<const Field *> B) {
 
 /// Ordered values (arguments): "argument -O2 → -O3", "... added",
 /// "... removed".
-void orderedChanges(StringRef Kind, StringRef Word,
-                    ArrayRef<const Field *> A, ArrayRef<const Field *> B,
-                    std::vector<Change> &Out) {
+void orderedChanges(StringRef Kind, StringRef Word, ArrayRef<const Field *> A,
+                    ArrayRef<const Field *> B, std::vector<Change> &Out) {
   for (auto &[Removed, Added] : sequenceDiff(A, B)) {
     size_t Both = std::min(Removed.size(), Added.size());
     for (size_t K = 0; K < Both; ++K) {
@@ -154,8 +152,9 @@ void environmentChanges(ArrayRef<const Field *> A, ArrayRef<const Field *> B,
   auto ValueOf = [](const std::map<std::string, const Field *> &Only,
                     const std::string &Name) {
     auto It = Only.find(Name);
-    return It == Only.end() ? std::string()
-                            : StringRef(It->second->Value).split('=').second.str();
+    return It == Only.end()
+               ? std::string()
+               : StringRef(It->second->Value).split('=').second.str();
   };
   for (const std::string &Name : Order) {
     std::string From = ValueOf(OnlyA, Name), To = ValueOf(OnlyB, Name);
@@ -208,8 +207,8 @@ void fieldChanges(ArrayRef<Field> A, ArrayRef<Field> B,
                   std::vector<Change> &Out) {
   size_t First = Out.size();
   std::vector<std::string> Names;
-  std::map<std::string, std::pair<std::vector<const Field *>,
-                                  std::vector<const Field *>>>
+  std::map<std::string,
+           std::pair<std::vector<const Field *>, std::vector<const Field *>>>
       ByName;
   for (const Field &F : B) {
     if (!ByName.count(F.Name))
@@ -255,10 +254,9 @@ void fieldChanges(ArrayRef<Field> A, ArrayRef<Field> B,
   // A file named by an argument is often a common input too (lld's sample
   // profile): one change.
   std::set<std::string> Said;
-  Out.erase(std::remove_if(Out.begin() + First, Out.end(),
-                           [&](const Change &C) {
-                             return !Said.insert(C.Text).second;
-                           }),
+  Out.erase(std::remove_if(
+                Out.begin() + First, Out.end(),
+                [&](const Change &C) { return !Said.insert(C.Text).second; }),
             Out.end());
 }
 

@@ -4,13 +4,14 @@
 #include "Key/ToolchainIdentity.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
+#include <tuple>
 
 using namespace llvm;
 
@@ -19,9 +20,13 @@ namespace ltocache {
 /// Digests are kept to 64 bits: they tell two values apart, nothing more.
 constexpr size_t DigestChars = 16;
 
-static std::string shortDigest(StringRef Value) {
-  Value.consume_front("blake3:");
-  return Value.take_front(DigestChars).str();
+/// \p S split at its last \p C. (StringRef::rsplit(char) compares a
+/// one-character string at every position: slow on a long key.)
+static std::pair<StringRef, StringRef> splitLast(StringRef S, char C) {
+  size_t At = S.rfind(C);
+  if (At == StringRef::npos)
+    return {S, ""};
+  return {S.take_front(At), S.drop_front(At + 1)};
 }
 
 StringRef outcomeName(LinkRecord::Outcome O) {
@@ -50,9 +55,9 @@ std::string stableModuleName(StringRef Module) {
   // "<archive>(<member> at <offset>).<n>.<pid hex>.o" (lld's DTLTO).
   if (!Module.ends_with(").o") && Module.ends_with(".o")) {
     StringRef Rest = Module.drop_back(2);
-    auto [Head, Pid] = Rest.rsplit('.');
-    auto [Head2, Task] = Head.rsplit('.');
-    size_t At = Head2.rfind(" at ");
+    auto [Head, Pid] = splitLast(Rest, '.');
+    auto [Head2, Task] = splitLast(Head, '.');
+    size_t At = Head2.rfind(" at "); // Once per job: a short name.
     if (!Pid.empty() && all_of(Pid, isHexDigit) && !Task.empty() &&
         all_of(Task, isDigit) && Head2.ends_with(")") &&
         At != StringRef::npos &&
@@ -62,227 +67,314 @@ std::string stableModuleName(StringRef Module) {
   return Module.str();
 }
 
-LinkRecordBuilder::LinkRecordBuilder(StringRef Output,
-                                     const LinkKeyBasis &Basis) {
-  R.Output = Output.str();
-  R.KeyRecipe = (JobKeyRecipeName + "/" + Twine(JobKeyRecipeVersion)).str();
-  StringRef Identity = Basis.CompilerIdentity;
-  R.CompilerExecutable = shortDigest(Identity.split('\n').first);
-  R.CompilerVersion = compilerVersionText(Identity).rtrim().str();
-  for (size_t I = 0; I < Basis.Fields.size(); ++I) {
-    auto Name = Basis.FileNames.find(I);
-    R.LinkFields.push_back(
-        {keyFieldName(Basis.Fields[I].first).str(), Basis.Fields[I].second,
-         Name == Basis.FileNames.end() ? "" : Name->second});
-  }
-}
-
-unsigned LinkRecordBuilder::definition(StringRef Source, StringRef Name,
-                                       StringRef Key) {
-  std::string Id = (Source + "\0" + Name + "\0" + Key).str();
-  auto [It, New] = DefinitionIndex.try_emplace(Id, R.Definitions.size());
-  if (New)
-    R.Definitions.push_back({Source.str(), Name.str(), Key.str()});
-  return It->second;
-}
-
-int LinkRecordBuilder::recipe(StringRef Text, std::string &Source) {
-  if (Text == "<none>")
-    return -1;
-  // The source line is the module's own; the rest is usually the same for
-  // every module of a link, and kept once.
-  std::string Rest;
-  SmallVector<StringRef, 20> Lines;
-  Text.split(Lines, '\n', -1, /*KeepEmpty=*/false);
-  for (StringRef Line : Lines) {
-    if (Line.consume_front("source="))
-      Source = Line.str();
-    else
-      Rest += (Line + "\n").str();
-  }
-  auto [It, New] = RecipeIndex.try_emplace(Rest, R.Recipes.size());
-  if (New)
-    R.Recipes.push_back(std::move(Rest));
-  return It->second;
-}
-
-void LinkRecordBuilder::addJob(StringRef Module, const JobKey *Key,
-                               const Digest &EntryKey,
-                               ArrayRef<unsigned> Carried,
-                               const JobOutcome &O) {
-  LinkRecord::Job J;
-  J.Module = stableModuleName(Module);
-  switch (O.What) {
-  case JobOutcome::Hit:
-    J.What = LinkRecord::Outcome::Hit;
-    break;
-  case JobOutcome::RemoteHit:
-    J.What = LinkRecord::Outcome::RemoteHit;
-    break;
-  case JobOutcome::Miss:
-    J.What = LinkRecord::Outcome::Miss;
-    break;
-  case JobOutcome::Uncached:
-    J.What = LinkRecord::Outcome::Uncached;
-    break;
-  }
-  J.Bypassed = O.Bypassed;
-  if (!Key) {
-    R.Jobs.push_back(std::move(J));
-    return;
-  }
-  J.Key = toHex(EntryKey).substr(0, DigestChars);
-  J.Base = toHex(Key->Base).substr(0, DigestChars);
-  J.Recipe = recipe(Key->Recipe, J.Source);
-  // The job's own fields, as finishJobKey adds them (docs/KEYS.md).
-  for (size_t I = Key->SharedFields; I < Key->Trace.size(); ++I) {
-    const KeyFieldTrace &T = Key->Trace[I];
-    StringRef V = T.Value;
-    switch (T.Field) {
-    case KeyField::Module:
-      J.ModuleDigest = shortDigest(V);
-      break;
-    case KeyField::ModuleRecipe:
-      break; // Key->Recipe, above.
-    case KeyField::SummaryShard:
-      J.Shard = shortDigest(V);
-      break;
-    case KeyField::ImportedPart: {
-      // "<source> <digest>".
-      auto [Source, Hex] = V.rsplit(' ');
-      J.Parts.push_back({Source.str(), shortDigest(Hex), {}});
-      break;
-    }
-    case KeyField::ImportedDefinition: {
-      // "<source> <name> <key>", after its part.
-      if (J.Parts.empty() || !V.consume_front(J.Parts.back().Source + " "))
-        break;
-      auto [Name, Hex] = V.rsplit(' ');
-      LinkRecord::Part &P = J.Parts.back();
-      P.Definitions.push_back(definition(P.Source, Name, shortDigest(Hex)));
-      break;
-    }
-    case KeyField::ImportedModule:
-      J.Whole.push_back(shortDigest(V));
-      break;
-    default:
-      J.Fields.push_back({keyFieldName(T.Field).str(), T.Value, ""});
-    }
-  }
-  for (unsigned C : Carried)
-    J.Carried.push_back(Key->Candidates[C].Source + " " +
-                        Key->Candidates[C].HashSuffix);
-  R.Jobs.push_back(std::move(J));
-}
-
-LinkRecord LinkRecordBuilder::finish() {
-  auto Now = std::chrono::system_clock::now();
-  R.TimeMicros = std::chrono::duration_cast<std::chrono::microseconds>(
-                     Now.time_since_epoch())
-                     .count();
-  // "20261201T232112.123456-4242": names sort as the links ran.
-  std::time_t Seconds = R.TimeMicros / 1000000;
-  std::tm UTC;
-  gmtime_r(&Seconds, &UTC);
-  char Time[32], Id[64];
-  std::strftime(Time, sizeof(Time), "%Y%m%dT%H%M%S", &UTC);
-  std::snprintf(Id, sizeof(Id), "%s.%06lld-%d", Time,
-                static_cast<long long>(R.TimeMicros % 1000000),
-                static_cast<int>(sys::Process::getProcessId()));
-  R.Id = Id;
-  return std::move(R);
+/// The proleptic Gregorian date \p Days after 1970-01-01 (the days-to-civil
+/// conversion on 400-year eras). Not gmtime/strftime: glibc reads the time
+/// zone's file for them, a few syscalls on every link.
+static std::tuple<int, unsigned, unsigned> civilDate(int64_t Days) {
+  Days += 719468; // From 0000-03-01.
+  int64_t Era = (Days >= 0 ? Days : Days - 146096) / 146097;
+  unsigned DayOfEra = static_cast<unsigned>(Days - Era * 146097);
+  unsigned YearOfEra =
+      (DayOfEra - DayOfEra / 1460 + DayOfEra / 36524 - DayOfEra / 146096) / 365;
+  unsigned DayOfYear =
+      DayOfEra - (365 * YearOfEra + YearOfEra / 4 - YearOfEra / 100);
+  unsigned MonthFromMarch = (5 * DayOfYear + 2) / 153;
+  unsigned Day = DayOfYear - (153 * MonthFromMarch + 2) / 5 + 1;
+  unsigned Month =
+      MonthFromMarch < 10 ? MonthFromMarch + 3 : MonthFromMarch - 9;
+  int Year = static_cast<int>(YearOfEra + Era * 400) + (Month <= 2);
+  return {Year, Month, Day};
 }
 
 //===----------------------------------------------------------------------===//
 // The JSON form
 //===----------------------------------------------------------------------===//
 
-static void writeField(json::OStream &J, const LinkRecord::Field &F) {
-  J.array([&] {
-    J.value(F.Name);
-    J.value(F.Value);
-    if (!F.File.empty())
-      J.value(F.File);
-  });
+namespace {
+/// Writes the record's JSON straight to text: a big link's record holds
+/// tens of thousands of strings, and json::Value copies and checks each.
+class Writer {
+public:
+  explicit Writer(raw_ostream &OS) : OS(OS) {}
+
+  void string(StringRef S) {
+    if (!isASCII(S) && !json::isUTF8(S)) {
+      OS << json::Value(json::fixUTF8(S)); // Quoted and escaped.
+      return;
+    }
+    OS << '"';
+    size_t Start = 0;
+    for (size_t I = 0; I < S.size(); ++I) {
+      unsigned char C = S[I];
+      if (C >= 0x20 && C != '"' && C != '\\')
+        continue;
+      OS << S.slice(Start, I);
+      if (C == '"' || C == '\\')
+        OS << '\\' << C;
+      else if (C == '\n')
+        OS << "\\n";
+      else
+        OS << format("\\u%04x", C);
+      Start = I + 1;
+    }
+    OS << S.substr(Start) << '"';
+  }
+  /// [<name>, <value>(, <file>)]
+  void field(StringRef Name, StringRef Value, StringRef File) {
+    OS << '[';
+    string(Name);
+    OS << ',';
+    string(Value);
+    if (!File.empty()) {
+      OS << ',';
+      string(File);
+    }
+    OS << ']';
+  }
+
+  raw_ostream &OS;
+};
+} // namespace
+
+static void hex16(raw_ostream &OS, const Digest &D) {
+  static constexpr char Hex[] = "0123456789abcdef";
+  char Out[DigestChars];
+  for (size_t I = 0; I < DigestChars / 2; ++I) {
+    Out[2 * I] = Hex[D[I] >> 4];
+    Out[2 * I + 1] = Hex[D[I] & 15];
+  }
+  OS << '"' << StringRef(Out, DigestChars) << '"';
 }
 
-static void writeStrings(json::OStream &J, StringRef Key,
-                         ArrayRef<std::string> Values) {
-  if (Values.empty())
+/// A trace's digest ("blake3:<hex>" or "<hex>"), cut.
+static StringRef shortDigest(StringRef Value) {
+  Value.consume_front("blake3:");
+  return Value.take_front(DigestChars);
+}
+
+LinkRecordWriter::LinkRecordWriter(StringRef Output, const LinkKeyBasis &Basis,
+                                   size_t Jobs)
+    : OS(R.Text) {
+  R.Text.reserve(1024 + Jobs * 512); // What a job usually takes, or more.
+  // Buffered: the record is written a few bytes at a time.
+  OS.SetBufferSize(64 << 10);
+  R.Output = Output.str();
+  int64_t Micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  // "20261201T232112.123456-4242": names sort as the links ran.
+  int64_t Seconds = Micros / 1000000;
+  auto [Year, Month, Day] = civilDate(Seconds / 86400);
+  int64_t Second = Seconds % 86400;
+  char Id[64];
+  std::snprintf(
+      Id, sizeof(Id), "%04d%02u%02uT%02d%02d%02d.%06lld-%d", Year, Month, Day,
+      static_cast<int>(Second / 3600), static_cast<int>(Second / 60 % 60),
+      static_cast<int>(Second % 60), static_cast<long long>(Micros % 1000000),
+      static_cast<int>(sys::Process::getProcessId()));
+  R.Id = Id;
+
+  Writer W(OS);
+  OS << "{\"format\":" << LinkRecordFormat << ",\"id\":";
+  W.string(R.Id);
+  OS << ",\"output\":";
+  W.string(R.Output);
+  OS << ",\"time_us\":" << Micros << ",\"key_recipe\":\"" << JobKeyRecipeName
+     << '/' << JobKeyRecipeVersion << "\",\"compiler\":{\"executable\":";
+  StringRef Identity = Basis.CompilerIdentity;
+  W.string(shortDigest(Identity.split('\n').first));
+  OS << ",\"version\":";
+  W.string(compilerVersionText(Identity).rtrim());
+  OS << "},\"link_fields\":[";
+  for (size_t I = 0; I < Basis.Fields.size(); ++I) {
+    auto Name = Basis.FileNames.find(I);
+    OS << (I ? "," : "");
+    W.field(keyFieldName(Basis.Fields[I].first), Basis.Fields[I].second,
+            Name == Basis.FileNames.end() ? "" : Name->second);
+  }
+  OS << "],\"jobs\":[";
+}
+
+unsigned LinkRecordWriter::definition(StringRef Value, size_t SourceSize) {
+  // The trace's value names the definition whole: one lookup, no copy.
+  auto [It, New] = Definitions.try_emplace(
+      Value, std::pair<unsigned, unsigned>(DefinitionOrder.size(), SourceSize));
+  if (New)
+    DefinitionOrder.push_back(It->first());
+  return It->second.first;
+}
+
+int LinkRecordWriter::recipe(StringRef Text, StringRef &Source) {
+  if (Text == "<none>")
+    return -1;
+  // The source line is the module's own; the rest is usually the same for
+  // every module of a link (and for the job before), and kept once.
+  StringRef Before = Text, After;
+  size_t Begin = Text.starts_with("source=") ? 0 : Text.find("\nsource=");
+  if (Begin != StringRef::npos) {
+    Begin += Begin ? 1 : 0;
+    size_t End = std::min(Text.find('\n', Begin), Text.size());
+    Source = Text.slice(Begin + 7, End);
+    Before = Text.take_front(Begin);
+    After = Text.drop_front(std::min(End + 1, Text.size()));
+  }
+  if (LastRecipe >= 0) {
+    StringRef Last = RecipeOrder[LastRecipe];
+    if (Last.size() == Before.size() + After.size() &&
+        Last.starts_with(Before) && Last.ends_with(After))
+      return LastRecipe;
+  }
+  Scratch.assign(Before.data(), Before.size());
+  Scratch.append(After.data(), After.size());
+  auto [It, New] = Recipes.try_emplace(Scratch, RecipeOrder.size());
+  if (New)
+    RecipeOrder.push_back(It->first());
+  return LastRecipe = It->second;
+}
+
+void LinkRecordWriter::addJob(StringRef Module, const JobKey *Key,
+                              const Digest &EntryKey,
+                              ArrayRef<unsigned> Carried, const JobOutcome &O) {
+  Writer W(OS);
+  OS << (FirstJob ? "\n" : ",\n") << "{\"module\":";
+  FirstJob = false;
+  W.string(stableModuleName(Module));
+  LinkRecord::Outcome What = LinkRecord::Outcome::Uncached;
+  switch (O.What) {
+  case JobOutcome::Hit:
+    What = LinkRecord::Outcome::Hit;
+    break;
+  case JobOutcome::RemoteHit:
+    What = LinkRecord::Outcome::RemoteHit;
+    break;
+  case JobOutcome::Miss:
+    What = LinkRecord::Outcome::Miss;
+    break;
+  case JobOutcome::Uncached:
+    break;
+  }
+  StringRef Source;
+  int Recipe = Key ? recipe(Key->Recipe, Source) : -1;
+  if (!Source.empty()) {
+    OS << ",\"source\":";
+    W.string(Source);
+  }
+  OS << ",\"outcome\":\"" << outcomeName(What) << '"';
+  if (O.Bypassed)
+    OS << ",\"bypassed\":true";
+  if (!Key) {
+    OS << '}';
     return;
-  J.attributeArray(Key, [&] {
-    for (const std::string &V : Values)
-      J.value(V);
-  });
+  }
+  OS << ",\"key\":";
+  hex16(OS, EntryKey);
+  OS << ",\"base\":";
+  hex16(OS, Key->Base);
+  OS << ",\"recipe\":" << Recipe;
+  // The job's own fields, as finishJobKey adds them (docs/KEYS.md).
+  StringRef Part; // The source of the part being written.
+  bool FirstDefinition = true;
+  bool InFields = false, InParts = false, InWhole = false;
+  auto Close = [&] {
+    if (InFields || InWhole)
+      OS << ']';
+    if (InParts)
+      OS << "]]]";
+    InFields = InParts = InWhole = false;
+  };
+  for (size_t I = Key->SharedFields; I < Key->Trace.size(); ++I) {
+    const KeyFieldTrace &T = Key->Trace[I];
+    StringRef V = T.Value;
+    switch (T.Field) {
+    case KeyField::Module:
+      Close();
+      OS << ",\"module_digest\":\"" << shortDigest(V) << '"';
+      break;
+    case KeyField::ModuleRecipe:
+      break; // Key->Recipe, above.
+    case KeyField::SummaryShard:
+      Close();
+      OS << ",\"shard\":\"" << shortDigest(V) << '"';
+      break;
+    case KeyField::ImportedPart: {
+      // "<source> <digest>".
+      auto [Source, Hex] = splitLast(V, ' ');
+      if (InParts) {
+        OS << "]],[";
+      } else {
+        Close();
+        OS << ",\"parts\":[[";
+        InParts = true;
+      }
+      W.string(Source);
+      OS << ",\"" << shortDigest(Hex) << "\",[";
+      Part = Source;
+      FirstDefinition = true;
+      break;
+    }
+    case KeyField::ImportedDefinition:
+      // "<source> <name> <key>", after its part.
+      if (InParts && V.size() > Part.size() && V.starts_with(Part) &&
+          V[Part.size()] == ' ') {
+        OS << (FirstDefinition ? "" : ",") << definition(V, Part.size());
+        FirstDefinition = false;
+      }
+      break;
+    case KeyField::ImportedModule:
+      if (!InWhole) {
+        Close();
+        OS << ",\"whole\":[";
+        InWhole = true;
+      } else {
+        OS << ',';
+      }
+      OS << '"' << shortDigest(V) << '"';
+      break;
+    default:
+      if (!InFields) {
+        Close();
+        OS << ",\"fields\":[";
+        InFields = true;
+      } else {
+        OS << ',';
+      }
+      W.field(keyFieldName(T.Field), V, "");
+    }
+  }
+  Close();
+  if (!Carried.empty()) {
+    OS << ",\"carried\":[";
+    for (size_t C = 0; C < Carried.size(); ++C) {
+      const JobKey::Candidate &Cand = Key->Candidates[Carried[C]];
+      OS << (C ? "," : "");
+      W.string(Cand.Source + " " + Cand.HashSuffix);
+    }
+    OS << ']';
+  }
+  OS << '}';
 }
 
-std::string serializeLinkRecord(const LinkRecord &R) {
-  std::string Out;
-  raw_string_ostream OS(Out);
-  json::OStream J(OS);
-  J.object([&] {
-    J.attribute("format", LinkRecordFormat);
-    J.attribute("id", R.Id);
-    J.attribute("output", R.Output);
-    J.attribute("time_us", R.TimeMicros);
-    J.attribute("key_recipe", R.KeyRecipe);
-    J.attributeObject("compiler", [&] {
-      J.attribute("executable", R.CompilerExecutable);
-      J.attribute("version", R.CompilerVersion);
-    });
-    J.attributeArray("link_fields", [&] {
-      for (const LinkRecord::Field &F : R.LinkFields)
-        writeField(J, F);
-    });
-    writeStrings(J, "recipes", R.Recipes);
-    J.attributeArray("definitions", [&] {
-      for (const LinkRecord::Definition &D : R.Definitions)
-        J.array([&] {
-          J.value(D.Source);
-          J.value(D.Name);
-          J.value(D.Key);
-        });
-    });
-    J.attributeArray("jobs", [&] {
-      for (const LinkRecord::Job &Job : R.Jobs)
-        J.object([&] {
-          J.attribute("module", Job.Module);
-          if (!Job.Source.empty())
-            J.attribute("source", Job.Source);
-          J.attribute("outcome", outcomeName(Job.What));
-          if (Job.Bypassed)
-            J.attribute("bypassed", true);
-          if (!Job.keyed())
-            return;
-          J.attribute("key", Job.Key);
-          J.attribute("base", Job.Base);
-          J.attribute("module_digest", Job.ModuleDigest);
-          J.attribute("recipe", Job.Recipe);
-          J.attribute("shard", Job.Shard);
-          if (!Job.Fields.empty())
-            J.attributeArray("fields", [&] {
-              for (const LinkRecord::Field &F : Job.Fields)
-                writeField(J, F);
-            });
-          if (!Job.Parts.empty())
-            J.attributeArray("parts", [&] {
-              for (const LinkRecord::Part &P : Job.Parts)
-                J.array([&] {
-                  J.value(P.Source);
-                  J.value(P.Digest);
-                  J.array([&] {
-                    for (unsigned D : P.Definitions)
-                      J.value(D);
-                  });
-                });
-            });
-          writeStrings(J, "whole", Job.Whole);
-          writeStrings(J, "carried", Job.Carried);
-        });
-    });
-  });
-  OS << "\n";
-  return Out;
+LinkRecordText LinkRecordWriter::finish() {
+  Writer W(OS);
+  OS << "],\n\"recipes\":[";
+  for (size_t I = 0; I < RecipeOrder.size(); ++I) {
+    OS << (I ? "," : "");
+    W.string(RecipeOrder[I]);
+  }
+  OS << "],\n\"definitions\":[";
+  for (size_t I = 0; I < DefinitionOrder.size(); ++I) {
+    StringRef V = DefinitionOrder[I];
+    size_t SourceSize = Definitions.find(V)->second.second;
+    auto [Name, Key] = splitLast(V.drop_front(SourceSize + 1), ' ');
+    OS << (I ? ",\n[" : "\n[");
+    W.string(V.take_front(SourceSize));
+    OS << ',';
+    W.string(Name);
+    OS << ",\"" << shortDigest(Key) << "\"]";
+  }
+  OS << "]}\n";
+  OS.flush();
+  return std::move(R);
 }
 
 namespace {
@@ -380,9 +472,8 @@ public:
         if (!A || A->size() != 3 || !(*A)[0].getAsString() ||
             !(*A)[1].getAsString() || !(*A)[2].getAsArray())
           return error("job '" + J.Module + "': bad part");
-        LinkRecord::Part Part{(*A)[0].getAsString()->str(),
-                              (*A)[1].getAsString()->str(),
-                              {}};
+        LinkRecord::Part Part{
+            (*A)[0].getAsString()->str(), (*A)[1].getAsString()->str(), {}};
         for (const json::Value &D : *(*A)[2].getAsArray()) {
           std::optional<int64_t> I = D.getAsInteger();
           if (!I || *I < 0 || *I >= int64_t(R.Definitions.size()))
@@ -414,8 +505,7 @@ Expected<LinkRecord> parseLinkRecord(StringRef Text, StringRef Name) {
     return Read.error("not a JSON object");
   std::optional<int64_t> Format = O->getInteger("format");
   if (Format != int64_t(LinkRecordFormat))
-    return Read.error("format " +
-                      (Format ? Twine(*Format) : Twine("missing")) +
+    return Read.error("format " + (Format ? Twine(*Format) : Twine("missing")) +
                       ", expected " + Twine(LinkRecordFormat) +
                       " (written by another release of ltocache?)");
   LinkRecord R;

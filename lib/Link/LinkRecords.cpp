@@ -25,8 +25,7 @@ std::string absoluteOutput(StringRef Output) {
 
 static std::string recordsDir(StringRef Root, StringRef Output) {
   SmallString<256> P(Root);
-  sys::path::append(P, "links",
-                    toHex(hashBytes(Output)).substr(0, 16));
+  sys::path::append(P, "links", toHex(hashBytes(Output)).substr(0, 16));
   return std::string(P);
 }
 
@@ -47,15 +46,16 @@ static std::vector<LinkRecordFile> recordsIn(StringRef Dir) {
   return Out;
 }
 
-Error writeLinkRecord(StringRef Root, const LinkRecord &R, unsigned Keep,
+Error writeLinkRecord(StringRef Root, const LinkRecordText &R, unsigned Keep,
                       FileSystem &FS) {
+  // The record's id is unique (time and process): no random name needed.
   SmallString<256> Model(Root);
-  sys::path::append(Model, "tmp", temporaryPrefix() + "link.%%%%%%%%");
+  sys::path::append(Model, "tmp", temporaryPrefix() + "link-" + R.Id);
   auto File = FS.createUniqueFile(Model);
   if (!File)
     return File.takeError();
   std::string Tmp = (*File)->path();
-  Error E = (*File)->write(serializeLinkRecord(R));
+  Error E = (*File)->write(R.Text);
   if (!E)
     E = (*File)->close();
   File->reset();

@@ -28,7 +28,7 @@ std::string absoluteOutput(llvm::StringRef Output);
 
 /// Writes \p R under \p Root (the store's "v1" directory) and removes its
 /// output's oldest records beyond the newest \p Keep.
-llvm::Error writeLinkRecord(llvm::StringRef Root, const LinkRecord &R,
+llvm::Error writeLinkRecord(llvm::StringRef Root, const LinkRecordText &R,
                             unsigned Keep, FileSystem &FS);
 
 struct LinkRecordFile {

@@ -10,9 +10,9 @@
 #include "llvm/Support/SHA256.h"
 
 #include <algorithm>
-#include <set>
 #include <cerrno>
 #include <csignal>
+#include <set>
 #include <unistd.h>
 
 using namespace llvm;

@@ -390,13 +390,13 @@ TEST(LinkExplain, EachSharedField) {
   EXPECT_EQ(sharedChanges([](LinkRecord &B) { B.KeyRecipe = "dtlto-job/3"; }),
             Texts{"ltocache keys jobs another way (key recipe dtlto-job/2 → "
                   "dtlto-job/3)"});
-  EXPECT_EQ(sharedChanges([](LinkRecord &B) {
-              B.LinkFields[3].Value = "SDKROOT=/sdk2";
-              B.LinkFields.push_back({"environment", "CCC_OVERRIDE_OPTIONS=+-g",
-                                      ""});
-            }),
-            (Texts{"environment variable SDKROOT changed ('/sdk' → '/sdk2')",
-                   "environment variable CCC_OVERRIDE_OPTIONS set ('+-g')"}));
+  EXPECT_EQ(
+      sharedChanges([](LinkRecord &B) {
+        B.LinkFields[3].Value = "SDKROOT=/sdk2";
+        B.LinkFields.push_back({"environment", "CCC_OVERRIDE_OPTIONS=+-g", ""});
+      }),
+      (Texts{"environment variable SDKROOT changed ('/sdk' → '/sdk2')",
+             "environment variable CCC_OVERRIDE_OPTIONS set ('+-g')"}));
   EXPECT_EQ(sharedChanges([](LinkRecord &B) {
               B.LinkFields.erase(B.LinkFields.begin() + 3);
             }),

@@ -5,7 +5,11 @@
 #include "TestUtil.h"
 
 #include "llvm/Support/Chrono.h"
+#include "llvm/Support/Process.h"
+
 #include "llvm/Support/FileSystem.h"
+#include <cstdio>
+#include <ctime>
 
 #include "gtest/gtest.h"
 
@@ -26,8 +30,8 @@ LinkKeyBasis basis() {
                        "x86_64-pc-linux-gnu\n";
   B.Fields = {{KeyField::CompilerArg, "-O2"},
               {KeyField::CompilerArg, "-fprofile-sample-use=<file>"},
-              {KeyField::ReferencedFile, "-fprofile-sample-use=" +
-                                             toHex(digestOf("profile"))},
+              {KeyField::ReferencedFile,
+               "-fprofile-sample-use=" + toHex(digestOf("profile"))},
               {KeyField::CommonInput, toHex(digestOf("profile"))}};
   B.FileNames = {{2, "prof.txt"}, {3, "prof.txt"}};
   return B;
@@ -73,18 +77,29 @@ TEST(LinkRecord, StableModuleNames) {
     EXPECT_EQ(stableModuleName(Same), Same.str());
 }
 
-TEST(LinkRecord, BuiltFromKeys) {
+/// The record \p W wrote, read back.
+LinkRecord readBack(LinkRecordWriter &W) {
+  LinkRecordText T = W.finish();
+  auto R = parseLinkRecord(T.Text, "record");
+  if (!R) {
+    ADD_FAILURE() << toString(R.takeError()) << "\n" << T.Text;
+    return LinkRecord();
+  }
+  EXPECT_EQ(R->Id, T.Id);
+  EXPECT_EQ(R->Output, T.Output);
+  return std::move(*R);
+}
+
+TEST(LinkRecord, WrittenFromKeys) {
   LinkKeyBasis B = basis();
   JobKey A = finishJobKey(B, fields("prog_a.c", "module a"));
   JobKey U = finishJobKey(B, fields("util.c", "module u"));
-  LinkRecordBuilder Builder("/out/a.out", B);
-  Builder.addJob("prog_a.o", &A, A.keyFor({0}), {0},
-                 outcome(JobOutcome::Miss));
-  Builder.addJob("libu.a(util.o at 132).2.1675.o", &U, U.Key, {},
-                 outcome(JobOutcome::Hit, /*Bypassed=*/true));
-  Builder.addJob("nokey.o", nullptr, Digest(), {},
-                 outcome(JobOutcome::Uncached));
-  LinkRecord R = Builder.finish();
+  LinkRecordWriter W("/out/a.out", B);
+  W.addJob("prog_a.o", &A, A.keyFor({0}), {0}, outcome(JobOutcome::Miss));
+  W.addJob("libu.a(util.o at 132).2.1675.o", &U, U.Key, {},
+           outcome(JobOutcome::Hit, /*Bypassed=*/true));
+  W.addJob("nokey.o", nullptr, Digest(), {}, outcome(JobOutcome::Uncached));
+  LinkRecord R = readBack(W);
 
   EXPECT_EQ(R.Output, "/out/a.out");
   EXPECT_EQ(R.KeyRecipe, "dtlto-job/2");
@@ -135,11 +150,22 @@ TEST(LinkRecord, BuiltFromKeys) {
 
   EXPECT_FALSE(R.Jobs[2].keyed());
   EXPECT_EQ(R.Jobs[2].What, LinkRecord::Outcome::Uncached);
-  // "<UTC time>.<microseconds>-<pid>".
-  EXPECT_EQ(R.Id.size() > 23 && R.Id[8] == 'T' && R.Id[15] == '.' &&
-                R.Id[22] == '-',
-            true)
-      << R.Id;
+  // "<UTC time>.<microseconds>-<pid>", the time the record's.
+  std::time_t Seconds = R.TimeMicros / 1000000;
+  std::tm UTC;
+  gmtime_r(&Seconds, &UTC);
+  char Time[32], Id[64];
+  std::strftime(Time, sizeof(Time), "%Y%m%dT%H%M%S", &UTC);
+  std::snprintf(Id, sizeof(Id), "%s.%06lld-%d", Time,
+                static_cast<long long>(R.TimeMicros % 1000000),
+                static_cast<int>(sys::Process::getProcessId()));
+  EXPECT_EQ(R.Id, Id);
+  auto Now = std::chrono::system_clock::now().time_since_epoch();
+  EXPECT_LE(
+      std::abs(
+          R.TimeMicros -
+          std::chrono::duration_cast<std::chrono::microseconds>(Now).count()),
+      60'000'000);
 }
 
 TEST(LinkRecord, JobArgumentsAreItsOwnFields) {
@@ -147,34 +173,54 @@ TEST(LinkRecord, JobArgumentsAreItsOwnFields) {
   F.Args = {{KeyField::CompilerArg, "-mllvm=-x"}};
   LinkKeyBasis B = basis();
   JobKey K = finishJobKey(B, F);
-  LinkRecordBuilder Builder("/o", B);
-  Builder.addJob("a.o", &K, K.Key, {}, outcome(JobOutcome::Hit));
-  LinkRecord R = Builder.finish();
+  LinkRecordWriter W("/o", B);
+  W.addJob("a.o", &K, K.Key, {}, outcome(JobOutcome::Hit));
+  LinkRecord R = readBack(W);
+  ASSERT_EQ(R.Jobs.size(), 1u);
   ASSERT_EQ(R.Jobs[0].Fields.size(), 1u);
   EXPECT_EQ(R.Jobs[0].Fields[0].Name, "compiler-arg");
   EXPECT_EQ(R.Jobs[0].Fields[0].Value, "-mllvm=-x");
   EXPECT_EQ(R.LinkFields.size(), 4u);
 }
 
-TEST(LinkRecord, RoundTrip) {
+TEST(LinkRecord, OddTextAndEmptyJobs) {
   LinkKeyBasis B = basis();
-  JobKey A = finishJobKey(B, fields("prog \"a\".c", "module a"));
-  LinkRecordBuilder Builder("/out/a b.out", B);
-  Builder.addJob("prog_a.o", &A, A.Key, {0},
-                 outcome(JobOutcome::RemoteHit, true));
-  Builder.addJob("x.o", nullptr, Digest(), {}, outcome(JobOutcome::Uncached));
-  LinkRecord R = Builder.finish();
-  std::string Text = serializeLinkRecord(R);
-  auto Back = parseLinkRecord(Text, "r.json");
-  ASSERT_TRUE(bool(Back)) << toString(Back.takeError());
-  EXPECT_EQ(serializeLinkRecord(*Back), Text);
-  EXPECT_EQ(Back->Jobs[0].Source, "prog \"a\".c");
-  EXPECT_EQ(Back->Jobs[0].What, LinkRecord::Outcome::RemoteHit);
-  EXPECT_TRUE(Back->Jobs[0].Bypassed);
-  EXPECT_EQ(Back->Jobs[0].Parts[0].Definitions,
-            (std::vector<unsigned>{0, 1}));
-  EXPECT_EQ(Back->LinkFields[2].File, "prof.txt");
-  EXPECT_FALSE(Back->Jobs[1].keyed());
+  JobKeyFields F = fields("prog \"a\"\\\x01.c", "module a");
+  // A source path longer than the key log shows most values, not UTF-8.
+  F.Parts[0].Source = std::string(200, 'd') + "/\xff\xfe.c";
+  F.Parts[0].Definitions[0].first = "with space";
+  F.Recipe += "mllvm=caf\xc3\xa9\n";
+  JobKey A = finishJobKey(B, F);
+  JobKeyFields Bare;
+  Bare.Recipe = "<none>";
+  JobKey N = finishJobKey(B, Bare);
+  LinkRecordWriter W("/out/a b.out", B);
+  W.addJob("prog_a.o", &A, A.Key, {0}, outcome(JobOutcome::RemoteHit, true));
+  W.addJob("x.o", nullptr, Digest(), {}, outcome(JobOutcome::Uncached));
+  W.addJob("bare.o", &N, N.Key, {}, outcome(JobOutcome::Miss));
+  LinkRecord R = readBack(W);
+  ASSERT_EQ(R.Jobs.size(), 3u);
+  EXPECT_EQ(R.Output, "/out/a b.out");
+  EXPECT_EQ(R.Jobs[0].Source, "prog \"a\"\\\x01.c");
+  EXPECT_EQ(R.Jobs[0].What, LinkRecord::Outcome::RemoteHit);
+  EXPECT_TRUE(R.Jobs[0].Bypassed);
+  // Not UTF-8: replaced, never a record that cannot be read.
+  EXPECT_EQ(R.Jobs[0].Parts[0].Source,
+            std::string(200, 'd') + "/\xef\xbf\xbd\xef\xbf\xbd.c");
+  EXPECT_EQ(R.Jobs[0].Parts[0].Definitions, (std::vector<unsigned>{0, 1}));
+  EXPECT_CONTAINS(R.Recipes[0], "mllvm=caf\xc3\xa9\n");
+  EXPECT_EQ(R.Definitions[0].Name, "with space");
+  EXPECT_EQ(R.Definitions[0].Source, R.Jobs[0].Parts[0].Source);
+  EXPECT_EQ(R.Jobs[0].Carried, (std::vector<std::string>{
+                                   std::string(200, 'd') +
+                                   "/\xef\xbf\xbd\xef\xbf\xbd.c .llvm.1234"}));
+  EXPECT_EQ(R.LinkFields[2].File, "prof.txt");
+  EXPECT_FALSE(R.Jobs[1].keyed());
+  EXPECT_TRUE(R.Jobs[2].keyed());
+  EXPECT_EQ(R.Jobs[2].Recipe, -1);
+  EXPECT_EQ(R.Jobs[2].Source, "");
+  EXPECT_TRUE(R.Jobs[2].Parts.empty());
+  EXPECT_TRUE(R.Jobs[2].Whole.empty());
 }
 
 TEST(LinkRecord, BadRecordsNameTheRecordAndTheField) {
@@ -213,11 +259,11 @@ TEST(LinkRecord, BadRecordsNameTheRecordAndTheField) {
                   "'fields' holds a field that is not [name, value]");
 }
 
-LinkRecord recordOf(StringRef Output, StringRef Id) {
-  LinkRecordBuilder Builder(Output, basis());
-  LinkRecord R = Builder.finish();
-  R.Id = Id.str();
-  return R;
+LinkRecordText recordOf(StringRef Output, StringRef Id) {
+  LinkRecordWriter W(Output, basis());
+  LinkRecordText T = W.finish();
+  T.Id = Id.str();
+  return T;
 }
 
 TEST(LinkRecords, KeepsTheNewestPerOutput) {
@@ -226,13 +272,13 @@ TEST(LinkRecords, KeepsTheNewestPerOutput) {
   ASSERT_FALSE(sys::fs::create_directories(Root + "/tmp"));
   auto FS = cantFail(createFileSystem(""));
   for (int I = 0; I < 6; ++I)
-    ASSERT_EQ(errorMessage(writeLinkRecord(
-                  Root, recordOf("/o/a", "2026010" + std::to_string(I)), 4,
-                  *FS)),
-              "");
-  ASSERT_EQ(errorMessage(writeLinkRecord(Root, recordOf("/o/b", "20260101"),
-                                         4, *FS)),
-            "");
+    ASSERT_EQ(
+        errorMessage(writeLinkRecord(
+            Root, recordOf("/o/a", "2026010" + std::to_string(I)), 4, *FS)),
+        "");
+  ASSERT_EQ(
+      errorMessage(writeLinkRecord(Root, recordOf("/o/b", "20260101"), 4, *FS)),
+      "");
   std::vector<LinkRecordFile> A = listLinkRecords(Root, "/o/a");
   ASSERT_EQ(A.size(), 4u);
   EXPECT_EQ(A.front().Id, "20260102");
@@ -257,9 +303,8 @@ TEST(LinkRecords, AFailedWriteLeavesNothing) {
   ASSERT_FALSE(sys::fs::create_directories(Root + "/tmp"));
   for (const char *Fault : {"rename=EXDEV", "write=ENOSPC"}) {
     auto FS = cantFail(createFileSystem(Fault));
-    EXPECT_NE(errorMessage(writeLinkRecord(Root, recordOf("/o/a", "1"), 4,
-                                           *FS)),
-              "")
+    EXPECT_NE(
+        errorMessage(writeLinkRecord(Root, recordOf("/o/a", "1"), 4, *FS)), "")
         << Fault;
     EXPECT_TRUE(listLinkRecords(Root).empty()) << Fault;
     EXPECT_TRUE(listDir(Root + "/tmp").empty()) << Fault;
@@ -278,12 +323,10 @@ TEST(LinkRecords, PrunedWhenExpired) {
   std::string Root = D.sub("v1");
   ASSERT_FALSE(sys::fs::create_directories(Root + "/tmp"));
   auto FS = cantFail(createFileSystem(""));
-  ASSERT_EQ(errorMessage(writeLinkRecord(Root, recordOf("/o/old", "1"), 4,
-                                         *FS)),
-            "");
-  ASSERT_EQ(errorMessage(writeLinkRecord(Root, recordOf("/o/new", "2"), 4,
-                                         *FS)),
-            "");
+  ASSERT_EQ(
+      errorMessage(writeLinkRecord(Root, recordOf("/o/old", "1"), 4, *FS)), "");
+  ASSERT_EQ(
+      errorMessage(writeLinkRecord(Root, recordOf("/o/new", "2"), 4, *FS)), "");
   // The old output was last linked 10 days ago.
   std::string Old = listLinkRecords(Root, "/o/old").front().Path;
   {
