@@ -5,9 +5,11 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <tuple>
@@ -24,6 +26,21 @@ namespace {
 void add(std::vector<Change> &Out, StringRef Kind, const Twine &Text,
          StringRef From = "", StringRef To = "") {
   Out.push_back({Kind.str(), Text.str(), From.str(), To.str()});
+}
+
+/// A definition's name as its source says it: demangled, without the
+/// parameters ("leveldb::PutVarint32") or the suffix of a promoted local.
+std::string readableName(StringRef Name) {
+  size_t Promoted = Name.find(".llvm.");
+  std::string Base = Name.take_front(Promoted).str();
+  ItaniumPartialDemangler D;
+  if (!StringRef(Base).starts_with("_Z") || D.partialDemangle(Base.c_str()))
+    return Base;
+  char *Readable = D.isFunction() ? D.getFunctionName(nullptr, nullptr)
+                                  : D.finishDemangle(nullptr, nullptr);
+  std::string Out = Readable ? Readable : Base;
+  std::free(Readable);
+  return Out;
 }
 
 /// "a, b and c", at most a few names, then how many more.
@@ -367,6 +384,14 @@ std::vector<std::string> keysOf(const std::map<std::string, std::string> &M) {
   return Out;
 }
 
+/// Definitions by their readable names, each once (overloads share one).
+std::string definitionList(const std::vector<std::string> &Names) {
+  std::set<std::string> Readable;
+  for (const std::string &N : Names)
+    Readable.insert(readableName(N));
+  return nameList({Readable.begin(), Readable.end()});
+}
+
 void importChanges(const LinkRecord &A, const Job &JA, const LinkRecord &B,
                    const Job &JB, std::vector<Change> &Out) {
   std::vector<std::string> Order;
@@ -391,13 +416,14 @@ void importChanges(const LinkRecord &A, const Job &JA, const LinkRecord &B,
           Removed.push_back(Name);
       if (!Changed.empty())
         add(Out, "imports",
-            "imports changed: " + nameList(Changed) + " from " + Source);
+            "imports changed: " + definitionList(Changed) + " from " + Source);
       if (!Added.empty())
         add(Out, "imports",
-            "imports changed: now also " + nameList(Added) + " from " + Source);
+            "imports changed: now also " + definitionList(Added) + " from " +
+                Source);
       if (!Removed.empty())
         add(Out, "imports",
-            "imports changed: no longer " + nameList(Removed) + " from " +
+            "imports changed: no longer " + definitionList(Removed) + " from " +
                 Source);
       if (Changed.empty() && Added.empty() && Removed.empty())
         add(Out, "imports",
@@ -407,7 +433,7 @@ void importChanges(const LinkRecord &A, const Job &JA, const LinkRecord &B,
     }
     for (size_t K = Both; K < PB.size(); ++K)
       add(Out, "imports",
-          "imports changed: now " + nameList(keysOf(PB[K].Definitions)) +
+          "imports changed: now " + definitionList(keysOf(PB[K].Definitions)) +
               " from " + Source);
     for (size_t K = Both; K < PA.size(); ++K)
       add(Out, "imports", "imports changed: nothing from " + Source + " now");
@@ -480,22 +506,21 @@ void carriedChanges(const Job &JA, const Job &JB, std::vector<Change> &Out) {
     auto It = CA.find(Source);
     if (It == CA.end())
       add(Out, "carried-hash",
-          "this object keeps a local name of module " + Source +
-              " now, which carries that module's hash (" + Suffix + ")",
+          "this object names a local symbol of module " + Source +
+              " now, whose promoted name carries that module's hash",
           "", Suffix);
     else if (It->second != Suffix)
       add(Out, "carried-hash",
           "module " + Source +
-              " changed, and this object keeps a local name of it, which "
-              "carries that module's hash (" +
-              It->second + " → " + Suffix + ")",
+              " changed: this object names one of its local symbols, whose "
+              "promoted name carries that module's hash",
           It->second, Suffix);
   }
   for (auto &[Source, Suffix] : CA)
     if (!CB.count(Source))
       add(Out, "carried-hash",
-          "this object keeps no local name of module " + Source +
-              " now (it carried that module's hash, " + Suffix + ")",
+          "this object names no local symbol of module " + Source +
+              " now (whose promoted names carry that module's hash)",
           Suffix);
 }
 

@@ -161,6 +161,26 @@ TEST(LinkExplain, ImportsChanged) {
   EXPECT_EQ(P.Changes[0].Kind, "imports");
 }
 
+TEST(LinkExplain, DefinitionsByReadableNames) {
+  LinkRecord A = link(), B = link();
+  missed(B, "prog.c");
+  auto Mangled = [](LinkRecord &R, StringRef Key) {
+    R.Definitions = {
+        {"util.c",
+         "_ZN7leveldb11PutVarint32EPNSt7__cxx1112basic_stringIcSt11char_"
+         "traitsIcESaIcEEEj",
+         Key.str()},
+        {"util.c", "_ZN7leveldb11PutVarint32EPcj", Key.str()},
+        {"util.c", "helper.llvm.1234", Key.str()}};
+    job(R, "prog.c").Parts = {{"util.c", Key.str(), {0, 1, 2}}};
+  };
+  Mangled(A, "k");
+  Mangled(B, "k'");
+  EXPECT_EQ(texts(explained(explainLinks(A, B), "prog.c").Changes),
+            Texts{"imports changed: helper and leveldb::PutVarint32 from "
+                  "util.c"});
+}
+
 TEST(LinkExplain, ImportsFromAnotherModule) {
   LinkRecord A = link(), B = link();
   missed(B, "prog.c");
@@ -244,14 +264,15 @@ TEST(LinkExplain, CarriedModuleHash) {
   Explanation E = explainLinks(link(), B);
   const JobExplanation &P = explained(E, "prog.c");
   EXPECT_EQ(texts(P.Changes),
-            Texts{"module util.c changed, and this object keeps a local name "
-                  "of it, which carries that module's hash (.llvm.11 → "
-                  ".llvm.22)"});
+            Texts{"module util.c changed: this object names one of its local "
+                  "symbols, whose promoted name carries that module's hash"});
+  EXPECT_EQ(P.Changes[0].From, ".llvm.11");
+  EXPECT_EQ(P.Changes[0].To, ".llvm.22");
   EXPECT_EQ(P.Changes[0].Kind, "carried-hash");
   job(B, "prog.c").Carried = {};
   EXPECT_EQ(texts(explained(explainLinks(link(), B), "prog.c").Changes),
-            Texts{"this object keeps no local name of module util.c now (it "
-                  "carried that module's hash, .llvm.11)"});
+            Texts{"this object names no local symbol of module util.c now "
+                  "(whose promoted names carry that module's hash)"});
 }
 
 TEST(LinkExplain, SameKeyEntryGone) {
