@@ -398,15 +398,21 @@ public:
     Out = S->str();
     return Error::success();
   }
-  Error strings(const json::Object &O, StringRef Key,
-                std::vector<std::string> &Out) {
+  /// O[Key] as an array; null if it is absent.
+  Expected<const json::Array *> array(const json::Object &O, StringRef Key) {
     const json::Value *V = O.get(Key);
     if (!V)
-      return Error::success();
-    const json::Array *A = V->getAsArray();
-    if (!A)
-      return error("'" + Key + "' is not an array");
-    for (const json::Value &E : *A) {
+      return nullptr;
+    if (const json::Array *A = V->getAsArray())
+      return A;
+    return error("'" + Key + "' is not an array");
+  }
+  Error strings(const json::Object &O, StringRef Key,
+                std::vector<std::string> &Out) {
+    auto A = array(O, Key);
+    if (!A || !*A)
+      return A.takeError();
+    for (const json::Value &E : **A) {
       std::optional<StringRef> S = E.getAsString();
       if (!S)
         return error("'" + Key + "' holds a value that is not a string");
@@ -416,13 +422,10 @@ public:
   }
   Error fields(const json::Object &O, StringRef Key,
                std::vector<LinkRecord::Field> &Out) {
-    const json::Value *V = O.get(Key);
-    if (!V)
-      return Error::success();
-    const json::Array *A = V->getAsArray();
-    if (!A)
-      return error("'" + Key + "' is not an array");
-    for (const json::Value &E : *A) {
+    auto A = array(O, Key);
+    if (!A || !*A)
+      return A.takeError();
+    for (const json::Value &E : **A) {
       const json::Array *F = E.getAsArray();
       std::vector<std::string> S;
       if (F)
