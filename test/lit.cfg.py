@@ -17,11 +17,12 @@ inputs = os.path.join(config.test_source_root, "Inputs")
 
 config.environment["PATH"] = os.pathsep.join(
     [bin_dir, tools, config.environment.get("PATH", os.environ.get("PATH", ""))])
-# Tests never see the user's cache, remote, configuration file or any other
-# ltocache setting (every row of lib/Config/Settings.cpp reads LTOCACHE_*).
+# Tests never see the user's cache, remote, configuration file, AWS
+# credentials or any other ltocache setting (every row of
+# lib/Config/Settings.cpp reads LTOCACHE_*).
 for var in list(config.environment):
-    if var.startswith("LTOCACHE_") or var in ("XDG_CACHE_HOME",
-                                              "XDG_CONFIG_HOME"):
+    if var.startswith(("LTOCACHE_", "AWS_")) or var in ("XDG_CACHE_HOME",
+                                                        "XDG_CONFIG_HOME"):
         config.environment.pop(var, None)
 config.environment["HOME"] = "/nonexistent-ltocache-test-home"
 config.environment["LTOCACHE_TEST_CLANG"] = os.path.join(tools, "clang")
@@ -39,6 +40,12 @@ def can_mount_xfs():
     return (has_xfs and os.geteuid() == 0 and shutil.which("mkfs.xfs")
             and os.path.exists("/dev/loop-control"))
 
+
+# The shared-cache test creates (and removes) real users and a group.
+if os.geteuid() == 0 and all(shutil.which(t) for t in
+                             ("useradd", "userdel", "groupadd", "groupdel",
+                              "runuser")):
+    config.available_features.add("root-users")
 
 if can_mount_xfs():
     config.available_features.add("xfs-reflink")

@@ -25,6 +25,9 @@ packages=(
   # Debian's clang carries Polly).
   clang-22 lld-22 llvm-22-dev llvm-22-tools libclang-22-dev libclang-cpp22-dev
   liblld-22-dev libpolly-22-dev
+  # libsodium (its static library) for the Ed25519 signatures on remote
+  # entries.
+  libsodium-dev
   # Build and tests; libcurl for the HTTP remote store, nginx (WebDAV PUT)
   # as the real server its tests run against, xfsprogs for a loop-mounted
   # XFS where reflinked hits are tested.

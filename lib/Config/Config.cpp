@@ -2,7 +2,12 @@
 
 #include "Config/Config.h"
 
+#include "Remote/SigningKeys.h"
+#include "Support/Environment.h"
+
 #include "llvm/ADT/StringExtras.h"
+
+#include <sys/stat.h>
 
 using namespace llvm;
 
@@ -54,6 +59,13 @@ Expected<Setting> resolveSyncEntries(std::optional<bool> Flag,
   return S.get(SettingId::SyncEntries);
 }
 
+void applyUmask(const Settings &S) {
+  unsigned Mask;
+  if (S.given(SettingId::Umask) &&
+      !StringRef(S.value(SettingId::Umask)).getAsInteger(8, Mask))
+    ::umask(Mask);
+}
+
 static constexpr SettingId RemoteIds[] = {SettingId::Remote,
                                           SettingId::RemoteLayout,
                                           SettingId::RemoteConnectTimeout,
@@ -61,7 +73,11 @@ static constexpr SettingId RemoteIds[] = {SettingId::Remote,
                                           SettingId::RemoteBudget,
                                           SettingId::RemoteUploadBudget,
                                           SettingId::RemoteReadOnly,
-                                          SettingId::RemoteHeaders};
+                                          SettingId::RemoteHeaders,
+                                          SettingId::RemoteSigningKey,
+                                          SettingId::RemoteTrustedKeys,
+                                          SettingId::RemoteS3Region,
+                                          SettingId::RemoteS3Endpoint};
 
 ArrayRef<SettingId> remoteSettingIds() { return RemoteIds; }
 
@@ -88,6 +104,33 @@ Expected<RemoteConfig> remoteConfig(const Settings &S) {
   Shown.UploadBudget = Show(SettingId::RemoteUploadBudget);
   C.Options.ReadOnly = S.isOn(SettingId::RemoteReadOnly);
   Shown.ReadOnly = Show(SettingId::RemoteReadOnly);
+  if (C.Enabled) {
+    auto From = [&](Error E, SettingId Id) {
+      return createStringError(toString(std::move(E)) + " (from " +
+                               S.source(Id) + ")");
+    };
+    if (const std::string &F = S.value(SettingId::RemoteSigningKey);
+        !F.empty()) {
+      auto K = readSigningKey(F);
+      if (!K)
+        return From(K.takeError(), SettingId::RemoteSigningKey);
+      C.Trust.Signer = std::move(*K);
+    }
+    auto Trusted =
+        readTrustedKeys(splitKeyFiles(S.value(SettingId::RemoteTrustedKeys)));
+    if (!Trusted)
+      return From(Trusted.takeError(), SettingId::RemoteTrustedKeys);
+    C.Trust.Trusted = std::move(*Trusted);
+  }
+  C.Options.S3Region = S.value(SettingId::RemoteS3Region);
+  C.Options.S3Endpoint = S.value(SettingId::RemoteS3Endpoint);
+  if (isS3Url(C.Options.BaseUrl)) {
+    // The standard AWS variables, as every AWS tool reads them.
+    C.Options.AwsAccessKeyId = nonEmptyEnv("AWS_ACCESS_KEY_ID").value_or("");
+    C.Options.AwsSecretAccessKey =
+        nonEmptyEnv("AWS_SECRET_ACCESS_KEY").value_or("");
+    C.Options.AwsSessionToken = nonEmptyEnv("AWS_SESSION_TOKEN").value_or("");
+  }
 
   // Headers: their values are sent, never shown.
   SmallVector<StringRef, 4> Lines;
@@ -103,6 +146,13 @@ Expected<RemoteConfig> remoteConfig(const Settings &S) {
   Shown.Headers = Shown.HeaderNames.empty() ? Setting{"", "default (none)"}
                                             : Show(SettingId::RemoteHeaders);
   return C;
+}
+
+Expected<std::unique_ptr<RemoteStore>> openRemote(const RemoteConfig &C) {
+  auto Store = createHttpRemoteStore(C.Options);
+  if (!Store)
+    return Store.takeError();
+  return withSignatures(std::move(*Store), C.Trust);
 }
 
 Expected<RemoteConfig> resolveRemote(const RemoteFlags &Flags,

@@ -12,6 +12,7 @@
 #include "Config/ConfigFile.h"
 #include "Config/Settings.h"
 #include "Remote/RemoteStore.h"
+#include "Remote/SignedRemoteStore.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -79,15 +80,27 @@ struct RemoteConfig {
   std::chrono::milliseconds LookupBudget{10000};
   /// How long uploads may take after a link's work is done.
   std::chrono::milliseconds UploadBudget{2000};
+  /// The signing key and the trusted keys, read from their files.
+  RemoteTrust Trust;
   /// For display only.
   RemoteSettings Settings;
 };
+
+/// Opens the remote \p C names, with its signing and trusted keys: called
+/// only when a link has local misses, so that warm links never load the
+/// HTTP module.
+llvm::Expected<std::unique_ptr<RemoteStore>> openRemote(const RemoteConfig &C);
+
+/// Sets the process's umask from the umask row, if it is given (the row
+/// must be valid).
+void applyUmask(const Settings &S);
 
 /// The remote rows of the table.
 llvm::ArrayRef<SettingId> remoteSettingIds();
 
 /// The remote cache from resolved settings; an error is the first invalid
-/// remote setting, naming where it came from.
+/// remote setting, naming where it came from. With a remote, the key files
+/// are read here (an error names the file and its setting's source).
 llvm::Expected<RemoteConfig> remoteConfig(const Settings &S);
 
 /// The remote cache: each setting from \p Flags, else its environment

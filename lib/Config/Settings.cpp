@@ -4,6 +4,7 @@
 
 #include "Compile/BackendSelector.h"
 #include "Remote/RemoteStore.h"
+#include "Remote/SigningKeys.h"
 #include "Store/Pruner.h"
 #include "Support/Environment.h"
 #include "Support/FileSystem.h"
@@ -16,6 +17,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <climits>
+#include <cstdio>
 
 using namespace llvm;
 
@@ -62,18 +64,86 @@ static Error checkFaultSpec(std::string &Value) {
   return Error::success();
 }
 
-static Error checkRemoteUrl(std::string &Value) {
+/// An http:// or https:// URL with a host (and, if \p AllowS3, an
+/// s3://<bucket>[/<prefix>]).
+static Error checkUrl(std::string &Value, bool AllowS3) {
   Value = StringRef(Value).trim().str();
   if (Value.empty())
     return Error::success();
   StringRef U = Value;
   size_t Scheme = U.find("://");
   StringRef Name = Scheme == StringRef::npos ? "" : U.take_front(Scheme);
-  if (!Name.equals_insensitive("http") && !Name.equals_insensitive("https"))
-    return createStringError("expected an http:// or https:// URL");
+  bool S3 = AllowS3 && Name.equals_insensitive("s3");
+  if (!S3 && !Name.equals_insensitive("http") &&
+      !Name.equals_insensitive("https"))
+    return createStringError(AllowS3
+                                 ? "expected an http://, https:// or s3:// URL"
+                                 : "expected an http:// or https:// URL");
   if (U.substr(Scheme + 3).empty() || U.substr(Scheme + 3).front() == '/')
-    return createStringError("no host");
+    return createStringError(S3 ? "no bucket" : "no host");
   return Error::success();
+}
+
+static Error checkRemoteUrl(std::string &Value) {
+  return checkUrl(Value, /*AllowS3=*/true);
+}
+
+static Error checkEndpoint(std::string &Value) {
+  return checkUrl(Value, /*AllowS3=*/false);
+}
+
+/// An octal mode mask, as umask(1) takes it; normalised to 4 digits.
+static Error checkUmask(std::string &Value) {
+  StringRef V = StringRef(Value).trim();
+  unsigned Mask;
+  if (V.empty() || V.getAsInteger(8, Mask) || Mask > 0777)
+    return createStringError("expected an octal mask from 000 to 777, as "
+                             "umask(1) takes (e.g. 002)");
+  char Octal[8];
+  snprintf(Octal, sizeof(Octal), "%04o", Mask);
+  Value = Octal;
+  return Error::success();
+}
+
+static void expandTilde(std::string &Path) {
+  SmallString<256> P;
+  sys::fs::expand_tilde(Path, P);
+  Path = std::string(P);
+}
+
+/// Comma-separated files, trimmed, "~/" expanded. They are read where the
+/// remote is set up (remoteConfig), only if there is a remote.
+static Error checkKeyFileList(std::string &Value) {
+  std::vector<std::string> Files = splitKeyFiles(Value);
+  for (std::string &F : Files)
+    expandTilde(F);
+  Value = join(Files, ",");
+  return Error::success();
+}
+
+/// "<file> (<fingerprint>)": never the key's bytes.
+static std::string showSigningKey(StringRef Value) {
+  if (Value.empty())
+    return "";
+  auto K = readSigningKey(Value);
+  if (!K) {
+    consumeError(K.takeError());
+    return (Value + " (unreadable)").str();
+  }
+  return (Value + " (" + (*K)->publicKey().fingerprint() + ")").str();
+}
+
+static std::string showTrustedKeys(StringRef Value) {
+  std::string Out;
+  for (const std::string &F : splitKeyFiles(Value)) {
+    if (!Out.empty())
+      Out += ", ";
+    auto K = readPublicKey(F);
+    Out += F + " (" + (K ? K->fingerprint() : "unreadable") + ")";
+    if (!K)
+      consumeError(K.takeError());
+  }
+  return Out;
 }
 
 static Error checkRemoteLayout(std::string &Value) {
@@ -219,6 +289,17 @@ static const std::vector<SettingRow> &table() {
           "miss",
           "cache")
           .example("true"),
+      Row(SettingId::Umask, "umask", "LTOCACHE_UMASK", "umask", "umask",
+          SettingType::Text, "",
+          "The umask (octal, as umask(1) takes) for every file and directory "
+          "ltocache-dtlto creates, cache and job outputs alike: `002` lets a "
+          "cache directory be shared by a Unix group (README, *A cache shared "
+          "by a group*)",
+          "cache")
+          .usedBy(UsedByDistributor | UsedByCacheCommands)
+          .check(checkUmask)
+          .example("0002")
+          .defaultDoc("the process's own"),
       Row(SettingId::Jobs, "jobs", "LTOCACHE_JOBS", "jobs", "jobs count",
           SettingType::Count, "0",
           "Backend jobs to run at once (0: one per core)", "compile")
@@ -306,8 +387,8 @@ static const std::vector<SettingRow> &table() {
           .example("8"),
       Row(SettingId::Remote, "remote", "LTOCACHE_REMOTE", "remote",
           "remote URL", SettingType::Text, "",
-          "Base URL of the remote cache (`http://` or `https://`); empty: no "
-          "remote",
+          "Base URL of the remote cache (`http://`, `https://`, or "
+          "`s3://<bucket>/<prefix>`); empty: no remote",
           "remote")
           .emptyIsValue()
           .check(checkRemoteUrl)
@@ -361,6 +442,44 @@ static const std::vector<SettingRow> &table() {
           .errors(ErrorStyle::AsIs)
           .show(showHeaders)
           .example("X-Team: build"),
+      Row(SettingId::RemoteSigningKey, "remote-signing-key",
+          "LTOCACHE_REMOTE_SIGNING_KEY", "remote_signing_key",
+          "remote signing key", SettingType::Path, "",
+          "Secret key file (`ltocache keygen <name>` writes `<name>.key`) that "
+          "signs every entry this link uploads; shown by its fingerprint, "
+          "never its bytes",
+          "remote")
+          .show(showSigningKey)
+          .example("/etc/ltocache/ci.key"),
+      Row(SettingId::RemoteTrustedKeys, "remote-trusted-keys",
+          "LTOCACHE_REMOTE_TRUSTED_KEYS", "remote_trusted_keys",
+          "remote trusted keys", SettingType::Text, "",
+          "Public key files (`<name>.pub`), comma-separated (several for key "
+          "rotation): only remote entries signed by one of them are used; "
+          "others count as untrusted and are compiled locally. None: every "
+          "writer is trusted",
+          "remote")
+          .check(checkKeyFileList)
+          .show(showTrustedKeys)
+          .example("/etc/ltocache/ci.pub,/etc/ltocache/ci-old.pub"),
+      Row(SettingId::RemoteS3Region, "remote-s3-region",
+          "LTOCACHE_REMOTE_S3_REGION", "remote_s3_region", "remote S3 region",
+          SettingType::Text, "us-east-1",
+          "Region an `s3://` remote's requests are signed for (AWS Signature "
+          "V4); credentials come from `AWS_ACCESS_KEY_ID`, "
+          "`AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, never shown",
+          "remote")
+          .example("eu-west-1"),
+      Row(SettingId::RemoteS3Endpoint, "remote-s3-endpoint",
+          "LTOCACHE_REMOTE_S3_ENDPOINT", "remote_s3_endpoint",
+          "remote S3 endpoint", SettingType::Text, "",
+          "An `s3://` remote's server, addressed path-style "
+          "(`<endpoint>/<bucket>/<prefix>`: MinIO, Ceph RGW, R2, GCS's XML "
+          "API)",
+          "remote")
+          .check(checkEndpoint)
+          .example("http://127.0.0.1:9000")
+          .defaultDoc("AWS: `https://<bucket>.s3.<region>.amazonaws.com`"),
   };
   return Rows;
 }

@@ -31,6 +31,7 @@ enum class SettingId : unsigned {
   CacheDir,
   CachePolicy,
   SyncEntries,
+  Umask,
   Jobs,
   Backend,
   BackendArgs,
@@ -51,6 +52,10 @@ enum class SettingId : unsigned {
   RemoteUploadBudget,
   RemoteReadOnly,
   RemoteHeaders,
+  RemoteSigningKey,
+  RemoteTrustedKeys,
+  RemoteS3Region,
+  RemoteS3Endpoint,
 };
 
 /// How a value is written and checked.

@@ -18,7 +18,8 @@ Digest DefinitionKeyCache::memoKey(const Digest &Content) {
 }
 
 // "keys\n" "source <name>\n" "context <hex> <0|1>\n", then one
-// "<guid hex> <key hex> <0|1> <name>" line per definition; or
+// "<guid hex> <key hex> <0|1> <name>" line per definition and one
+// "absent <guid hex>" line per GUID the module does not define; or
 // "error <message>". Names and messages are single lines.
 std::string DefinitionKeyCache::serialize(const Keys &Result) {
   auto OneLine = [](StringRef S) {
@@ -35,6 +36,8 @@ std::string DefinitionKeyCache::serialize(const Keys &Result) {
   for (const auto &[GUID, D] : K->Definitions)
     Out += utohexstr(GUID) + " " + toHex(D.Key) +
            (D.RefersToLocals ? " 1 " : " 0 ") + OneLine(D.Name) + "\n";
+  for (uint64_t GUID : K->Absent)
+    Out += "absent " + utohexstr(GUID) + "\n";
   return Out;
 }
 
@@ -56,6 +59,13 @@ DefinitionKeyCache::deserialize(StringRef Text) {
   K.Context = *C;
   K.ContextRefersToLocals = Flag == "1";
   for (StringRef Line : ArrayRef<StringRef>(Lines).drop_front(3)) {
+    if (Line.consume_front("absent ")) {
+      uint64_t GUID;
+      if (Line.getAsInteger(16, GUID))
+        return std::nullopt;
+      K.Absent.insert(GUID);
+      continue;
+    }
     SmallVector<StringRef, 4> F;
     Line.split(F, ' ', 3);
     uint64_t GUID;
@@ -69,42 +79,57 @@ DefinitionKeyCache::deserialize(StringRef Text) {
 }
 
 DefinitionKeyCache::Result DefinitionKeyCache::get(StringRef Path,
-                                                   const Digest &Content) {
-  std::promise<Result> Mine;
-  std::shared_future<Result> Theirs;
+                                                   const Digest &Content,
+                                                   ArrayRef<uint64_t> GUIDs) {
+  Module *M;
   {
     std::lock_guard<std::mutex> G(Lock);
-    auto [It, New] = Modules.try_emplace(Content);
-    if (!New) {
-      Theirs = It->second;
-    } else {
-      It->second = Mine.get_future().share();
-    }
+    std::unique_ptr<Module> &Slot = Modules[Content];
+    if (!Slot)
+      Slot = std::make_unique<Module>();
+    M = Slot.get();
   }
-  if (Theirs.valid())
-    return Theirs.get();
-
-  auto Compute = [&]() -> Keys {
-    Digest MemoKey = memoKey(Content);
+  std::lock_guard<std::mutex> G(M->Lock);
+  Digest MemoKey = memoKey(Content);
+  if (!M->Read) {
+    M->Read = true;
     if (Memo)
       if (std::optional<std::string> V = Memo->get(MemoKey))
         if (std::optional<Keys> K = deserialize(*V))
-          return std::move(*K);
+          M->Known = std::make_shared<const Keys>(std::move(*K));
+  }
+  if (M->Known && !M->Known->Module)
+    return M->Known; // The module cannot be keyed by definition.
+  std::vector<uint64_t> Missing;
+  for (uint64_t GUID : GUIDs)
+    if (!M->Known || (!M->Known->Module->Definitions.count(GUID) &&
+                      !M->Known->Module->Absent.count(GUID)))
+      Missing.push_back(GUID);
+  if (!Missing.empty() || !M->Known) {
+    Keys K;
     auto Buf = readWholeFile(Path);
     if (!Buf) // Not memoised: the file may come back.
-      return Keys{std::nullopt, toString(Buf.takeError())};
-    Keys K;
-    if (auto M = computeDefinitionKeys((*Buf)->getMemBufferRef(), {}))
-      K.Module = std::move(*M);
-    else
-      K.Error = toString(M.takeError());
+      return std::make_shared<const Keys>(
+          Keys{std::nullopt, toString(Buf.takeError())});
+    if (auto New = computeDefinitionKeys((*Buf)->getMemBufferRef(), Missing)) {
+      // What was known, and what was asked now.
+      if (M->Known) {
+        ModuleDefinitionKeys Merged = *M->Known->Module;
+        Merged.Definitions.insert(New->Definitions.begin(),
+                                  New->Definitions.end());
+        Merged.Absent.insert(New->Absent.begin(), New->Absent.end());
+        K.Module = std::move(Merged);
+      } else {
+        K.Module = std::move(*New);
+      }
+    } else {
+      K.Error = toString(New.takeError());
+    }
+    M->Known = std::make_shared<const Keys>(std::move(K));
     if (Memo)
-      Memo->put(MemoKey, serialize(K));
-    return K;
-  };
-  auto R = std::make_shared<const Keys>(Compute());
-  Mine.set_value(R);
-  return R;
+      Memo->put(MemoKey, serialize(*M->Known));
+  }
+  return M->Known;
 }
 
 } // namespace ltocache

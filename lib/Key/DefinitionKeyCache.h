@@ -17,7 +17,6 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,16 +30,19 @@ public:
   /// \p Memo may be null (nothing is remembered across links).
   explicit DefinitionKeyCache(KeyMemo *Memo) : Memo(Memo) {}
 
-  /// The keys of every definition of the module at \p Path, whose content
-  /// digest is \p Content. An error: the module cannot be keyed by
-  /// definition (its importers key on its whole content). Thread-safe;
-  /// concurrent callers for one module wait for one computation.
+  /// The keys of (at least) the definitions \p GUIDs of the module at
+  /// \p Path, whose content digest is \p Content. An error: the module
+  /// cannot be keyed by definition (its importers key on its whole
+  /// content). Only definitions some job imports are ever hashed; each
+  /// module's memo grows with what is asked of it. Thread-safe; callers for
+  /// one module take turns.
   struct Keys {
     std::optional<ModuleDefinitionKeys> Module;
     std::string Error; ///< Why there are none.
   };
   using Result = std::shared_ptr<const Keys>;
-  Result get(llvm::StringRef Path, const Digest &Content);
+  Result get(llvm::StringRef Path, const Digest &Content,
+             llvm::ArrayRef<uint64_t> GUIDs);
 
   /// The memo key of a module's definition keys.
   static Digest memoKey(const Digest &Content);
@@ -50,9 +52,14 @@ public:
   static std::optional<Keys> deserialize(llvm::StringRef Text);
 
 private:
+  struct Module {
+    std::mutex Lock;
+    bool Read = false; ///< The memo was read.
+    Result Known;      ///< Null: nothing known yet.
+  };
   KeyMemo *Memo;
   std::mutex Lock;
-  std::map<Digest, std::shared_future<Result>> Modules;
+  std::map<Digest, std::unique_ptr<Module>> Modules;
 };
 
 } // namespace ltocache

@@ -41,23 +41,23 @@ namespace ltocache {
 namespace {
 
 /// Tagged, length-prefixed fields into one BLAKE3 hash: two different field
-/// sequences never give the same byte stream.
+/// sequences never give the same byte stream. Fields are small and many:
+/// they are gathered and hashed a few kilobytes at a time.
 class Stream {
 public:
-  void tag(char T) {
-    H.update(ArrayRef<uint8_t>(reinterpret_cast<uint8_t *>(&T), 1));
-  }
+  void tag(char T) { put(&T, 1); }
   void u64(uint64_t V) {
     uint8_t B[8];
     support::endian::write64le(B, V);
-    H.update(B);
+    put(B, 8);
   }
   void str(StringRef S) {
     u64(S.size());
-    H.update(arrayRefFromStringRef(S));
+    put(S.data(), S.size());
   }
-  void dig(const Digest &D) { H.update(D); }
+  void dig(const Digest &D) { put(D.data(), D.size()); }
   Digest finish() {
+    flush();
     Digest D;
     BLAKE3Result<32> R = H.final();
     std::copy(R.begin(), R.end(), D.begin());
@@ -65,7 +65,24 @@ public:
   }
 
 private:
+  void put(const void *P, size_t N) {
+    if (Used + N > sizeof(Buffer)) {
+      flush();
+      if (N > sizeof(Buffer)) {
+        H.update(ArrayRef<uint8_t>(static_cast<const uint8_t *>(P), N));
+        return;
+      }
+    }
+    memcpy(Buffer + Used, P, N);
+    Used += N;
+  }
+  void flush() {
+    H.update(ArrayRef<uint8_t>(Buffer, Used));
+    Used = 0;
+  }
   BLAKE3 H;
+  uint8_t Buffer[4096];
+  size_t Used = 0;
 };
 
 /// A hash and whether what it covers names a local global (whose name in
@@ -1025,7 +1042,8 @@ Hashed ModuleHasher::context() {
 } // namespace
 
 Expected<ModuleDefinitionKeys> computeDefinitionKeys(MemoryBufferRef Bitcode,
-                                                     ArrayRef<uint64_t> GUIDs) {
+                                                     ArrayRef<uint64_t> GUIDs,
+                                                     bool AllDefinitions) {
   auto Modules = getBitcodeModuleList(Bitcode);
   if (!Modules)
     return Modules.takeError();
@@ -1049,7 +1067,7 @@ Expected<ModuleDefinitionKeys> computeDefinitionKeys(MemoryBufferRef Bitcode,
     if (!GV.isDeclaration())
       ByGUID[GV.getGUID()] = &GV;
   std::vector<uint64_t> Wanted(GUIDs.begin(), GUIDs.end());
-  if (Wanted.empty())
+  if (AllDefinitions)
     for (auto &[GUID, GV] : ByGUID)
       Wanted.push_back(GUID);
   llvm::sort(Wanted);
@@ -1058,8 +1076,10 @@ Expected<ModuleDefinitionKeys> computeDefinitionKeys(MemoryBufferRef Bitcode,
   Out.ContextRefersToLocals = Context.Local;
   for (uint64_t GUID : Wanted) {
     GlobalValue *GV = ByGUID.lookup(GUID);
-    if (!GV)
+    if (!GV) {
+      Out.Absent.insert(GUID);
       continue;
+    }
     Hashed D = H.definition(*GV);
     Out.Definitions[GUID] = {D.D, D.Local, GV->getName().str()};
   }

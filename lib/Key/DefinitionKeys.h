@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 namespace ltocache {
@@ -52,16 +53,20 @@ struct ModuleDefinitionKeys {
   /// What every importer takes from the module whatever it imports.
   Digest Context{};
   bool ContextRefersToLocals = false;
-  /// By GUID; a GUID asked for that the module does not define is absent.
+  /// By GUID; a GUID asked for that the module does not define is absent
+  /// here and listed in Absent.
   std::map<uint64_t, DefinitionKey> Definitions;
+  std::set<uint64_t> Absent;
 };
 
-/// The keys of the definitions \p GUIDs (all definitions if empty) of the
-/// module in \p Bitcode. An error means the module cannot be keyed by
+/// The keys of the definitions \p GUIDs (or every definition, with
+/// \p AllDefinitions) of the module in \p Bitcode; only those are read
+/// from its bitcode. An error means the module cannot be keyed by
 /// definition; it names the construct.
 llvm::Expected<ModuleDefinitionKeys>
 computeDefinitionKeys(llvm::MemoryBufferRef Bitcode,
-                      llvm::ArrayRef<uint64_t> GUIDs);
+                      llvm::ArrayRef<uint64_t> GUIDs,
+                      bool AllDefinitions = false);
 
 } // namespace ltocache
 

@@ -5,6 +5,7 @@
 #include "Key/DriverEnvironment.h"
 #include "Key/DriverFiles.h"
 #include "Key/ModuleRecipe.h"
+#include "Key/ShardIdentity.h"
 #include "Support/WholeFile.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -218,7 +219,7 @@ canonicalizeShardBuffer(MemoryBufferRef Shard, const BackendJob &Job,
     ModuleHash Hash = I.getModuleHash(In);
     std::optional<ImportedPart> Part;
     if (Definitions && In != Job.Module) {
-      DefinitionKeyCache::Result K = Definitions->get(In, *D);
+      DefinitionKeyCache::Result K = Definitions->get(In, *D, GUIDsOf[In]);
       if (K->Module)
         Part = importedPart(*K->Module, GUIDsOf[In], Hash);
     }
@@ -344,23 +345,45 @@ static Error derivedFields(const BackendJob &Job, FileDigests &Files,
     return Buf.takeError();
   std::optional<Digest> MemoKey;
   if (Memo) {
-    KeyBuilder KB("job-memo", 2);
-    KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
-    KB.add(KeyField::ToolVersion, "definition-keys/" +
-                                      std::to_string(DefinitionKeysVersion) +
-                                      (Definitions ? "" : " off"));
-    KB.add(KeyField::Module, F.Module);
-    KB.add(KeyField::SummaryShard, hashBytes((*Buf)->getBuffer()));
-    for (const std::string &In : Job.Inputs) {
-      if (In == Job.Shard)
-        continue;
-      auto D = Files.get(In);
-      if (!D)
-        return D.takeError();
-      KB.add(KeyField::MemoInput, In + '\0' + toHex(*D));
+    // Contents only: lld names archive members with its process id, so a
+    // key with paths would never be found again. The shard is identified
+    // with every module path replaced by the digest of the file behind it.
+    std::optional<Digest> Shard =
+        shardIdentity((*Buf)->getMemBufferRef(),
+                      [&](StringRef Path) -> std::optional<std::string> {
+                        if (!is_contained(Job.Inputs, Path))
+                          return std::nullopt;
+                        auto D = Files.get(Path);
+                        if (!D) {
+                          consumeError(D.takeError());
+                          return std::nullopt;
+                        }
+                        return toHex(*D);
+                      });
+    if (Shard) {
+      KeyBuilder KB("job-memo", 3);
+      KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
+      KB.add(KeyField::ToolVersion, "definition-keys/" +
+                                        std::to_string(DefinitionKeysVersion) +
+                                        (Definitions ? "" : " off"));
+      KB.add(KeyField::Module, F.Module);
+      KB.add(KeyField::SummaryShard, *Shard);
+      std::vector<std::string> Inputs;
+      for (const std::string &In : Job.Inputs) {
+        if (In == Job.Shard)
+          continue;
+        auto D = Files.get(In);
+        if (!D)
+          return D.takeError();
+        Inputs.push_back(toHex(*D));
+      }
+      llvm::sort(Inputs);
+      for (const std::string &D : Inputs)
+        KB.add(KeyField::MemoInput, D);
+      MemoKey = KB.finish();
     }
-    MemoKey = KB.finish();
-    if (std::optional<std::string> V = Memo->get(*MemoKey)) {
+    if (std::optional<std::string> V =
+            MemoKey ? Memo->get(*MemoKey) : std::nullopt) {
       JobKeyFields Remembered;
       if (parseMemo(*V, Remembered)) {
         F.Shard = Remembered.Shard;
@@ -395,7 +418,7 @@ static Error derivedFields(const BackendJob &Job, FileDigests &Files,
   if (!Recipe)
     return createFileError(Job.Module, Recipe.takeError());
   F.Recipe = Recipe->value_or("<none>");
-  if (Memo)
+  if (Memo && MemoKey)
     Memo->put(*MemoKey, memoText(F));
   return Error::success();
 }

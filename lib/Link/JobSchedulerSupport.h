@@ -28,6 +28,7 @@ enum WarningKind : unsigned {
   RemoteBadEntry = 1 << 4,
   UploadFailed = 1 << 5,
   ReportFailed = 1 << 6,
+  RemoteUntrusted = 1 << 7,
 };
 
 /// Names job \p I in \p Span: its index, module and key (if it has one),

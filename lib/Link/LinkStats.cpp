@@ -47,6 +47,10 @@ void LinkStats::add(const JobOutcome &O) {
     ++RemoteAsked;
     ++RemoteTimeouts;
     break;
+  case JobOutcome::Untrusted:
+    ++RemoteAsked;
+    ++RemoteUntrusted;
+    break;
   }
   Bypasses += O.Bypassed;
   Corrupt += O.CorruptFound;
@@ -90,8 +94,10 @@ std::string LinkStats::summaryLine() const {
     OS << " (" << Backend << ")";
   if (RemoteAsked) {
     OS << "; remote: " << RemoteHits << " hits, " << RemoteMisses << " misses, "
-       << RemoteErrors << " errors, " << RemoteTimeouts
-       << " timeouts; races: " << RemoteWins << " remote wins, " << LocalWins
+       << RemoteErrors << " errors, " << RemoteTimeouts << " timeouts";
+    if (RemoteUntrusted)
+      OS << ", " << RemoteUntrusted << " untrusted";
+    OS << "; races: " << RemoteWins << " remote wins, " << LocalWins
        << " local wins, " << Cancelled << " cancelled; " << Uploads
        << " uploads";
     if (UploadFailures)

@@ -23,6 +23,7 @@ struct JobOutcome {
     Error,     ///< Failed, or served an entry that did not verify.
     TimedOut,  ///< No answer within the request timeout or the budget.
     Abandoned, ///< Still unanswered when the link no longer needed it.
+    Untrusted, ///< An entry without a trusted signature (trusted keys set).
   } Remote = NotAsked;
   bool Bypassed = false;     ///< Compiled, but the store was not written.
   bool CorruptFound = false; ///< A bad entry was found and moved aside.
@@ -46,8 +47,9 @@ struct LinkStats {
   /// FromRemote: jobs whose object came from the remote; RemoteHits: jobs
   /// the remote had a valid entry for (used or not).
   unsigned FromRemote = 0, RemoteAsked = 0, RemoteHits = 0, RemoteMisses = 0,
-           RemoteErrors = 0, RemoteTimeouts = 0, RemoteWins = 0, LocalWins = 0,
-           Cancelled = 0, Uploads = 0, UploadFailures = 0, Mismatches = 0;
+           RemoteErrors = 0, RemoteTimeouts = 0, RemoteUntrusted = 0,
+           RemoteWins = 0, LocalWins = 0, Cancelled = 0, Uploads = 0,
+           UploadFailures = 0, Mismatches = 0;
   /// Hits compiled again and compared (--verify-hits), and how many of
   /// those differed from the cached object.
   unsigned Verified = 0, VerifyMismatches = 0;

@@ -138,6 +138,15 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
   case RemoteResult::Cancelled:
     O.Remote = JobOutcome::Abandoned;
     break;
+  case RemoteResult::Untrusted:
+    // An answer, but not one to use: the job is compiled (and, by a link
+    // that signs, uploaded over it).
+    O.Remote = JobOutcome::Untrusted;
+    AnyRemoteAnswer = true;
+    warnOnce(RemoteUntrusted, "remote cache entry for '" + Job.Module +
+                                  "' rejected, " + R.Message +
+                                  " (compiling locally)");
+    break;
   }
   if (!Entry)
     return;
@@ -213,8 +222,11 @@ void JobScheduler::uploadResults(const std::vector<size_t> &Misses,
     // Only what the remote said it lacks: a lookup still open when the
     // link's work was done means a remote slower than compiling, and
     // waiting for its uploads would make the link slower than no cache.
+    // An untrusted entry is replaced by one this link signs (read-only
+    // without a signing key: see withSignatures).
     if (Outcomes[I].What != JobOutcome::Miss ||
-        Outcomes[I].Remote != JobOutcome::NotFound)
+        (Outcomes[I].Remote != JobOutcome::NotFound &&
+         Outcomes[I].Remote != JobOutcome::Untrusted))
       continue;
     Expected<std::string> Object = readObject(I);
     if (!Object) {

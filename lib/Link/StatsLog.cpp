@@ -56,6 +56,7 @@ void recordLink(StringRef Root, const LinkStats &L, const PruneResult &P) {
     O["remote_misses"] = L.RemoteMisses;
     O["remote_errors"] = L.RemoteErrors;
     O["remote_timeouts"] = L.RemoteTimeouts;
+    O["remote_untrusted"] = L.RemoteUntrusted;
     O["remote_wins"] = L.RemoteWins;
     O["local_wins"] = L.LocalWins;
     O["cancelled"] = L.Cancelled;
@@ -114,6 +115,7 @@ StoreCounters readCounters(StringRef Root) {
     C.RemoteMisses += Get("remote_misses");
     C.RemoteErrors += Get("remote_errors");
     C.RemoteTimeouts += Get("remote_timeouts");
+    C.RemoteUntrusted += Get("remote_untrusted");
     C.RemoteWins += Get("remote_wins");
     C.LocalWins += Get("local_wins");
     C.Cancelled += Get("cancelled");

@@ -22,8 +22,9 @@ struct StoreCounters {
            Bypasses = 0, Corrupt = 0, Prunes = 0, PrunedEntries = 0,
            PrunedBytes = 0, CompileMicros = 0, SavedMicros = 0;
   uint64_t FromRemote = 0, RemoteHits = 0, RemoteMisses = 0, RemoteErrors = 0,
-           RemoteTimeouts = 0, RemoteWins = 0, LocalWins = 0, Cancelled = 0,
-           Uploads = 0, UploadFailures = 0, Mismatches = 0;
+           RemoteTimeouts = 0, RemoteUntrusted = 0, RemoteWins = 0,
+           LocalWins = 0, Cancelled = 0, Uploads = 0, UploadFailures = 0,
+           Mismatches = 0;
   uint64_t Verified = 0, VerifyMismatches = 0;
 };
 

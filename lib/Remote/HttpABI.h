@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#define LTOCACHE_HTTP_ABI_VERSION 1
+#define LTOCACHE_HTTP_ABI_VERSION 2
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,6 +32,11 @@ typedef struct ltocache_http_options {
   /* Per request: connecting, and the whole request. Must be > 0. */
   long connect_timeout_ms;
   long request_timeout_ms;
+  /* Null, or AWS Signature V4 for every request: libcurl's
+   * CURLOPT_AWS_SIGV4 parameter ("aws:amz:<region>:s3") and the
+   * "<access key id>:<secret>" it signs with (copied; never reported). */
+  const char *aws_sigv4;
+  const char *userpwd;
 } ltocache_http_options;
 
 enum ltocache_http_method {

@@ -31,9 +31,10 @@ using Clock = std::chrono::steady_clock;
 struct ltocache_http {
   CURLM *Multi = nullptr;
   curl_slist *Headers = nullptr;    ///< The caller's extra headers.
-  curl_slist *PutHeaders = nullptr; ///< Those and "Expect:" (no 100-continue).
+  curl_slist *PutHeaders = nullptr; ///< Those and, unless signing, "Expect:".
   long ConnectTimeoutMs = 0;
   long RequestTimeoutMs = 0;
+  std::string AwsSigV4, UserPwd; ///< Empty: requests are not signed.
 
   /// One run at a time on the multi handle.
   std::mutex RunLock;
@@ -44,6 +45,7 @@ struct ltocache_http {
   uint64_t CancelGen = 0;
 
   ~ltocache_http() {
+    std::fill(UserPwd.begin(), UserPwd.end(), '\0');
     curl_slist_free_all(Headers);
     curl_slist_free_all(PutHeaders);
     if (Multi)
@@ -164,6 +166,10 @@ private:
     curl_easy_setopt(E, CURLOPT_CONNECTTIMEOUT_MS, H.ConnectTimeoutMs);
     curl_easy_setopt(E, CURLOPT_TIMEOUT_MS, H.RequestTimeoutMs);
     curl_easy_setopt(E, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    if (!H.AwsSigV4.empty()) {
+      curl_easy_setopt(E, CURLOPT_AWS_SIGV4, H.AwsSigV4.c_str());
+      curl_easy_setopt(E, CURLOPT_USERPWD, H.UserPwd.c_str());
+    }
     // Waiting to multiplex only pays over TLS (HTTP/2 by ALPN); over plain
     // HTTP/1.1 it holds every request back until the first has answered.
     if (strncmp(R.url, "https://", 8) == 0)
@@ -281,7 +287,15 @@ ltocacheHttpOpen(const ltocache_http_options *Options, char *ErrBuf,
     H->Headers = curl_slist_append(H->Headers, Options->headers[I]);
     H->PutHeaders = curl_slist_append(H->PutHeaders, Options->headers[I]);
   }
-  H->PutHeaders = curl_slist_append(H->PutHeaders, "Expect:");
+  // No "Expect: 100-continue" round trip before a body, except when signing:
+  // libcurl's SigV4 signs the empty "Expect:" it then does not send, and
+  // S3 servers answer 100-continue anyway.
+  if (!Options->aws_sigv4)
+    H->PutHeaders = curl_slist_append(H->PutHeaders, "Expect:");
+  if (Options->aws_sigv4 && Options->userpwd) {
+    H->AwsSigV4 = Options->aws_sigv4;
+    H->UserPwd = Options->userpwd;
+  }
   H->ConnectTimeoutMs = Options->connect_timeout_ms;
   H->RequestTimeoutMs = Options->request_timeout_ms;
   return H;

@@ -13,6 +13,7 @@
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/DynamicLibrary.h"
 
+#include <algorithm>
 #include <limits>
 
 using namespace llvm;
@@ -67,6 +68,29 @@ std::string maskUrlCredentials(StringRef Url) {
   if (At == StringRef::npos)
     return Url.str();
   return (Url.take_front(Start) + "***" + Url.substr(Start + At)).str();
+}
+
+bool isS3Url(StringRef Url) { return Url.starts_with_insensitive("s3://"); }
+
+Expected<std::string> s3HttpUrl(StringRef Url, StringRef Region,
+                                StringRef Endpoint) {
+  auto [Bucket, Prefix] = Url.drop_front(5).split('/');
+  Prefix = Prefix.trim('/');
+  // DNS-compatible names, as virtual-hosted URLs need (AWS's rules, short).
+  if (Bucket.size() < 3 || Bucket.size() > 63 ||
+      Bucket.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") !=
+          StringRef::npos)
+    return createStringError("remote '%s': bad bucket name '%s' (3 to 63 "
+                             "lower-case letters, digits, '.' and '-')",
+                             Url.str().c_str(), Bucket.str().c_str());
+  std::string Base;
+  if (!Endpoint.empty())
+    Base = (Endpoint.rtrim('/') + "/" + Bucket).str();
+  else
+    Base = ("https://" + Bucket + ".s3." + Region + ".amazonaws.com").str();
+  if (!Prefix.empty())
+    Base += "/" + Prefix.str();
+  return Base;
 }
 
 RemoteStore::~RemoteStore() = default;
@@ -136,8 +160,9 @@ long long millisecondsUntil(RemoteStore::Clock::time_point Deadline) {
 
 class HttpRemoteStore : public RemoteStore {
 public:
-  HttpRemoteStore(RemoteOptions Options, const HttpModule &M, ltocache_http *H)
-      : Options(std::move(Options)), M(M), H(H) {}
+  HttpRemoteStore(RemoteOptions Options, std::string Shown, const HttpModule &M,
+                  ltocache_http *H)
+      : Options(std::move(Options)), Shown(std::move(Shown)), M(M), H(H) {}
   ~HttpRemoteStore() override { M.Close(H); }
 
   void lookupAll(ArrayRef<Digest> Keys, Clock::time_point Deadline,
@@ -170,9 +195,7 @@ public:
 
   void cancel() override { M.Cancel(H); }
   bool readOnly() const override { return Options.ReadOnly; }
-  std::string describe() const override {
-    return maskUrlCredentials(Options.BaseUrl);
-  }
+  std::string describe() const override { return Shown; }
 
 private:
   struct Call {
@@ -235,6 +258,7 @@ private:
   }
 
   RemoteOptions Options;
+  std::string Shown; ///< The remote as the user named it, masked.
   const HttpModule &M;
   ltocache_http *H;
 };
@@ -243,18 +267,43 @@ private:
 
 Expected<std::unique_ptr<RemoteStore>>
 createHttpRemoteStore(RemoteOptions Options) {
+  while (!Options.BaseUrl.empty() && Options.BaseUrl.back() == '/')
+    Options.BaseUrl.pop_back();
+  std::string Shown = maskUrlCredentials(Options.BaseUrl);
   StringRef Url = Options.BaseUrl;
-  if (!Url.starts_with_insensitive("http://") &&
+  bool S3 = isS3Url(Url);
+  if (!S3 && !Url.starts_with_insensitive("http://") &&
       !Url.starts_with_insensitive("https://"))
-    return createStringError("remote '%s': expected an http:// or https:// URL",
-                             maskUrlCredentials(Url).c_str());
+    return createStringError(
+        "remote '%s': expected an http://, https:// or s3:// URL",
+        Shown.c_str());
   if (Options.ConnectTimeout.count() <= 0 ||
       Options.RequestTimeout.count() <= 0)
     return createStringError("remote '%s': timeouts must be positive",
-                             maskUrlCredentials(Url).c_str());
+                             Shown.c_str());
+  std::string SigV4, UserPwd;
+  if (S3) {
+    if (Options.AwsAccessKeyId.empty() || Options.AwsSecretAccessKey.empty())
+      return createStringError(
+          "remote '%s': no AWS credentials (set AWS_ACCESS_KEY_ID and "
+          "AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN for temporary ones)",
+          Shown.c_str());
+    auto Base = s3HttpUrl(Url, Options.S3Region, Options.S3Endpoint);
+    if (!Base)
+      return Base.takeError();
+    Options.BaseUrl = std::move(*Base);
+    SigV4 = "aws:amz:" + Options.S3Region + ":s3";
+    UserPwd = Options.AwsAccessKeyId + ":" + Options.AwsSecretAccessKey;
+    // The body is covered by the entry's own checksum (and signature);
+    // libcurl cannot hash a body it reads through a callback.
+    Options.Headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
+    if (!Options.AwsSessionToken.empty())
+      Options.Headers.push_back("x-amz-security-token: " +
+                                Options.AwsSessionToken);
+  }
   const HttpModule &M = httpModule();
   if (!M.Problem.empty())
-    return createStringError("remote '%s': %s", maskUrlCredentials(Url).c_str(),
+    return createStringError("remote '%s': %s", Shown.c_str(),
                              M.Problem.c_str());
   std::vector<const char *> Headers;
   for (const std::string &Header : Options.Headers)
@@ -268,14 +317,17 @@ createHttpRemoteStore(RemoteOptions Options) {
   };
   O.connect_timeout_ms = Clamp(Options.ConnectTimeout);
   O.request_timeout_ms = Clamp(Options.RequestTimeout);
+  O.aws_sigv4 = S3 ? SigV4.c_str() : nullptr;
+  O.userpwd = S3 ? UserPwd.c_str() : nullptr;
   char Err[512] = "";
   ltocache_http *H = M.Open(&O, Err, sizeof(Err));
+  std::fill(UserPwd.begin(), UserPwd.end(), '\0');
   if (!H)
-    return createStringError("remote '%s': %s", maskUrlCredentials(Url).c_str(),
-                             Err);
+    return createStringError("remote '%s': %s", Shown.c_str(), Err);
   while (!Options.BaseUrl.empty() && Options.BaseUrl.back() == '/')
     Options.BaseUrl.pop_back();
-  return std::make_unique<HttpRemoteStore>(std::move(Options), M, H);
+  return std::make_unique<HttpRemoteStore>(std::move(Options), std::move(Shown),
+                                           M, H);
 }
 
 } // namespace ltocache

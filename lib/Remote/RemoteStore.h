@@ -10,6 +10,9 @@
 //   flat     <url>/<64 hex>
 //   subdirs  <url>/<2 hex>/<62 hex>
 //   bazel    <url>/ac/<64 hex>   (bazel-remote, AC validation off)
+// An s3://<bucket>/<prefix> remote is the same store over S3's REST API:
+// requests signed with AWS Signature V4 (libcurl's), path-style under an
+// endpoint (MinIO, Ceph RGW, R2, ...) or AWS's virtual-hosted URL.
 // Its libcurl code lives in LTOCacheHttp.so, loaded only when a link
 // actually talks to a remote (linking libcurl costs every process start
 // ~15 ms).
@@ -47,16 +50,30 @@ struct RemoteOptions {
   bool ReadOnly = false;
   /// Extra request headers ("Name: value"), e.g. for authentication.
   std::vector<std::string> Headers;
+  /// s3:// remotes: the region requests are signed for, the endpoint
+  /// (empty: AWS's own), and the credentials (secrets: never shown).
+  std::string S3Region = "us-east-1";
+  std::string S3Endpoint;
+  std::string AwsAccessKeyId, AwsSecretAccessKey, AwsSessionToken;
 };
+
+/// Whether \p Url names an S3 bucket (s3://).
+bool isS3Url(llvm::StringRef Url);
+/// The HTTP base URL of an s3://<bucket>/<prefix> remote: path-style under
+/// \p Endpoint, else https://<bucket>.s3.<region>.amazonaws.com/<prefix>.
+llvm::Expected<std::string> s3HttpUrl(llvm::StringRef Url,
+                                      llvm::StringRef Region,
+                                      llvm::StringRef Endpoint);
 
 struct RemoteResult {
   enum Kind {
-    Hit,      ///< GET: Body holds the entry (unverified). PUT: stored. HEAD:
-              ///< present.
-    Miss,     ///< 404.
-    Failed,   ///< Transport error or another HTTP status (Message says which).
-    TimedOut, ///< No answer within the request timeout or the call's deadline.
-    Cancelled ///< cancel() was called before the answer came.
+    Hit,       ///< GET: Body holds the entry (unverified). PUT: stored. HEAD:
+               ///< present.
+    Miss,      ///< 404.
+    Failed,    ///< Transport error or another HTTP status (Message says which).
+    TimedOut,  ///< No answer within the request timeout or the call's deadline.
+    Cancelled, ///< cancel() was called before the answer came.
+    Untrusted  ///< GET: an entry without a trusted signature (Message: why).
   } What = Failed;
   std::string Body;
   std::string Message;
@@ -98,7 +115,7 @@ public:
 std::string maskUrlCredentials(llvm::StringRef Url);
 
 /// Loads LTOCacheHttp.so (bundledModulePath) once per process and opens an
-/// HTTP remote on it.
+/// HTTP (http://, https://) or S3 (s3://) remote on it.
 llvm::Expected<std::unique_ptr<RemoteStore>>
 createHttpRemoteStore(RemoteOptions Options);
 

@@ -81,8 +81,13 @@ static bool refusedEverywhere(std::error_code EC) {
 LocalStore::Placement LocalStore::placeHit(const StoreHit &Hit,
                                            StringRef Output) {
   // A hard link creates no inode: on a warm link of 2,000 jobs on ext4 the
-  // outputs' inode allocations were most of the distributor's time.
-  if (Hit.ObjectFirst && !CannotLink.load(std::memory_order_relaxed)) {
+  // outputs' inode allocations were most of the distributor's time. But
+  // the link is the entry's inode, owned by whoever published it: in a
+  // sticky directory (/tmp) the linking user could not remove it (in a
+  // cache shared by a group, lld run by one member failed to remove its
+  // outputs linked to another's entries, and they kept the entries' space).
+  if (Hit.ObjectFirst && !CannotLink.load(std::memory_order_relaxed) &&
+      (Hit.File->ownedByCaller() || !inStickyDirectory(Output))) {
     Error E = Hit.File->linkTo(Output);
     if (!E)
       return Placement::Linked;
@@ -102,6 +107,21 @@ LocalStore::Placement LocalStore::placeHit(const StoreHit &Hit,
   if (refusedEverywhere(errorToErrorCode(std::move(E))))
     CannotReflink.store(true, std::memory_order_relaxed);
   return Placement::NotPlaced;
+}
+
+bool LocalStore::inStickyDirectory(StringRef Output) {
+  StringRef Dir = sys::path::parent_path(Output);
+  if (Dir.empty())
+    Dir = ".";
+  std::lock_guard<std::mutex> G(StickyLock);
+  auto [It, New] = StickyDirs.try_emplace(Dir, true);
+  if (New) {
+    // Unknown counts as sticky: a copy is always removable.
+    sys::fs::file_status St;
+    if (!sys::fs::status(Dir, St))
+      It->second = (St.permissions() & sys::fs::sticky_bit) != 0;
+  }
+  return It->second;
 }
 
 Error LocalStore::moveAside(StringRef Path) {

@@ -17,12 +17,14 @@
 #include "Key/CacheKey.h"
 #include "Support/FileSystem.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <array>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -98,7 +100,13 @@ private:
   std::string Root; ///< <cache dir>/v1
   std::string Area;
   FileSystem &FS;
+  /// Whether \p Output's directory is sticky (as /tmp): there a user can
+  /// remove only the files it owns. Asked once per directory.
+  bool inStickyDirectory(llvm::StringRef Output);
+
   std::atomic<bool> CannotLink{false};
+  std::mutex StickyLock;
+  llvm::StringMap<bool> StickyDirs; ///< Guarded by StickyLock.
   std::atomic<bool> CannotReflink{false};
   /// Shard directories (by the key's first byte) known to exist.
   std::array<std::atomic<bool>, 256> ShardDirKnown{};

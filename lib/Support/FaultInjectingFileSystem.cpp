@@ -132,6 +132,7 @@ public:
   StringRef contents() const override { return Base->contents(); }
   const std::string &path() const override { return Base->path(); }
   sys::TimePoint<> modified() const override { return Base->modified(); }
+  bool ownedByCaller() const override { return Base->ownedByCaller(); }
   Error cloneTailTo(uint64_t Offset, const Twine &Dest) override {
     if (Error E = F.hit(Clone, Dest))
       return E;

@@ -82,13 +82,14 @@ namespace {
 class RealReadableFile : public ReadableFile {
 public:
   RealReadableFile(int FD, std::string Path, std::unique_ptr<MemoryBuffer> Buf,
-                   sys::TimePoint<> Modified)
-      : FD(FD), Path(std::move(Path)), Buf(std::move(Buf)), Modified(Modified) {
-  }
+                   sys::TimePoint<> Modified, bool Owned)
+      : FD(FD), Path(std::move(Path)), Buf(std::move(Buf)), Modified(Modified),
+        Owned(Owned) {}
   ~RealReadableFile() override { ::close(FD); }
   StringRef contents() const override { return Buf->getBuffer(); }
   const std::string &path() const override { return Path; }
   sys::TimePoint<> modified() const override { return Modified; }
+  bool ownedByCaller() const override { return Owned; }
   Error cloneTailTo(uint64_t Offset, const Twine &Dest) override {
     Expected<int> Opened = createReplacing(Dest);
     if (!Opened)
@@ -116,6 +117,7 @@ private:
   std::string Path;
   std::unique_ptr<MemoryBuffer> Buf;
   sys::TimePoint<> Modified;
+  bool Owned;
 };
 } // namespace
 
@@ -150,11 +152,12 @@ Expected<std::unique_ptr<ReadableFile>>
 RealFileSystem::openFile(const Twine &Path) {
   int FD;
   sys::TimePoint<> Modified;
-  auto Buf = readWholeFile(Path, &FD, &Modified);
+  unsigned Owner;
+  auto Buf = readWholeFile(Path, &FD, &Modified, &Owner);
   if (!Buf)
     return Buf.takeError();
   return std::make_unique<RealReadableFile>(FD, Path.str(), std::move(*Buf),
-                                            Modified);
+                                            Modified, Owner == ::geteuid());
 }
 
 Error RealFileSystem::touch(const Twine &Path) {

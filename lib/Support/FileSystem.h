@@ -44,6 +44,9 @@ public:
   virtual const std::string &path() const = 0;
   /// When the file was last modified (as the file was opened).
   virtual llvm::sys::TimePoint<> modified() const = 0;
+  /// Whether the file belongs to this process's effective user: only then
+  /// can the user remove a hard link to it from a sticky directory.
+  virtual bool ownedByCaller() const = 0;
   /// Creates \p Dest anew (whatever was there is unlinked) and makes it
   /// hold this file's bytes from \p Offset to the end by sharing their
   /// blocks (a reflink): no data is copied, and either file can change

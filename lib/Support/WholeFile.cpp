@@ -35,7 +35,8 @@ Expected<std::unique_ptr<MemoryBuffer>> readOpenFile(int FD, uint64_t Size,
 }
 
 Expected<std::unique_ptr<MemoryBuffer>>
-readWholeFile(const Twine &Path, int *KeepFD, sys::TimePoint<> *Modified) {
+readWholeFile(const Twine &Path, int *KeepFD, sys::TimePoint<> *Modified,
+              unsigned *Owner) {
   SmallString<256> P;
   StringRef PathStr = Path.toNullTerminatedStringRef(P);
   int FD =
@@ -55,6 +56,8 @@ readWholeFile(const Twine &Path, int *KeepFD, sys::TimePoint<> *Modified) {
     ::close(FD);
   if (Buf && Modified)
     *Modified = sys::toTimePoint(St.st_mtim.tv_sec, St.st_mtim.tv_nsec);
+  if (Buf && Owner)
+    *Owner = St.st_uid;
   return Buf;
 }
 

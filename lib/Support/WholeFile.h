@@ -22,10 +22,12 @@ namespace ltocache {
 
 /// The whole file at \p Path, read into memory. With \p KeepFD the file
 /// stays open and its descriptor is returned there (the caller closes it);
-/// \p Modified, if given, receives its modification time.
+/// \p Modified, if given, receives its modification time, and \p Owner its
+/// owner's user ID.
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 readWholeFile(const llvm::Twine &Path, int *KeepFD = nullptr,
-              llvm::sys::TimePoint<> *Modified = nullptr);
+              llvm::sys::TimePoint<> *Modified = nullptr,
+              unsigned *Owner = nullptr);
 
 /// Creates \p Path as a new file for writing; the caller closes the
 /// descriptor. A file already there is unlinked, never truncated: it may be

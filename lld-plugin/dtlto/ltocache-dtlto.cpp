@@ -97,6 +97,9 @@ int main(int argc, char **argv) {
   Settings Set = Settings::resolve(Flags.given(), *Config);
   if (Error E = Set.checkAll())
     return fail(toString(std::move(E)));
+  // Before anything is created: a cache shared by a group needs its files
+  // group-writable.
+  applyUmask(Set);
 
   // --trace: null (and every hook free) unless asked for.
   std::unique_ptr<LinkTrace> Trace;
@@ -132,7 +135,10 @@ int main(int argc, char **argv) {
     Choice.WorkDir = ".";
   Setting Dir = Set.get(SettingId::CacheDir);
   auto Policy = cantFail(parsePolicy(Set.value(SettingId::CachePolicy)));
-  auto RemoteCfg = cantFail(remoteConfig(Set));
+  auto RemoteCfgOr = remoteConfig(Set); // Reads the key files, if any.
+  if (!RemoteCfgOr)
+    return fail(toString(RemoteCfgOr.takeError()));
+  RemoteConfig &RemoteCfg = *RemoteCfgOr;
   auto FS = cantFail(createFileSystem(Set.value(SettingId::FaultInject)));
 
   std::unique_ptr<LocalStore> Store;
@@ -221,9 +227,7 @@ int main(int argc, char **argv) {
   Options.KeyLogPath = Set.value(SettingId::KeyLog);
   if (RemoteCfg.Enabled) {
     // The HTTP module is loaded only if some job misses locally.
-    Options.OpenRemote = [O = RemoteCfg.Options] {
-      return createHttpRemoteStore(O);
-    };
+    Options.OpenRemote = [&RemoteCfg] { return openRemote(RemoteCfg); };
     Options.LookupBudget = RemoteCfg.LookupBudget;
     Options.UploadBudget = RemoteCfg.UploadBudget;
   }

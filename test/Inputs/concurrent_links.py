@@ -17,11 +17,38 @@ SUMMARY = re.compile(r"ltocache: (\d+) jobs, (\d+) hits, (\d+) misses, "
                      r"(\d+) bypasses")
 
 
-def link(barrier, cmd, out, cwd, result):
-    barrier.wait()
-    p = subprocess.run(cmd + ["-o", out], cwd=cwd, capture_output=True,
-                       text=True, timeout=600)
-    result.extend([p.returncode, p.stderr])
+def successful_runs(labels, cmds, cwd, failures):
+    """run_together, with a failure in \p failures for each command that
+    did not run or failed; returns [(label, stderr)] of the others."""
+    ok = []
+    for label, result in zip(labels, run_together(cmds, cwd)):
+        if result is None:
+            failures.append("%s: did not run" % label)
+        elif result[0] != 0:
+            failures.append("%s: exit %d: %s" % (label, *result))
+        else:
+            ok.append((label, result[1]))
+    return ok
+
+
+def run_together(cmds, cwd):
+    """Runs every command of \p cmds at once (real processes, started from
+    one barrier); returns [(exit status, stderr)] in their order."""
+    barrier = threading.Barrier(len(cmds))
+    results = [None] * len(cmds)
+
+    def run(i):
+        barrier.wait()
+        p = subprocess.run(cmds[i], cwd=cwd, capture_output=True, text=True,
+                           timeout=600)
+        results[i] = (p.returncode, p.stderr)
+    threads = [threading.Thread(target=run, args=(i,))
+               for i in range(len(cmds))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 def main():
@@ -46,31 +73,20 @@ def main():
     os.makedirs(os.path.join(args.dir, "out"), exist_ok=True)
     for rnd in range(args.rounds):
         cache = os.path.join(args.dir, "cache-%d" % (rnd // 2))
-        # Each link is a real process; the threads only start them together.
-        barrier = threading.Barrier(args.links)
-        jobs = []
+        jobs, cmds = [], []
         for i in range(args.links):
             name, objs, ref = programs[i % len(programs)]
-            cmd = [args.clang, "-O2", "-flto=thin", "-fuse-ld=lld",
-                   "-Wl,--thinlto-distributor=" + args.dtlto,
-                   "-Wl,--thinlto-remote-compiler=" + args.clang,
-                   "-Wl,--thinlto-distributor-arg=--cache-dir=" + cache
-                   ] + objs
             out = os.path.join("out", "%s-r%d-l%d" % (name, rnd, i))
-            result = []
-            t = threading.Thread(target=link,
-                                 args=(barrier, cmd, out, args.dir, result))
-            t.start()
-            jobs.append((name, out, ref, t, result))
-        for name, out, ref, t, result in jobs:
-            t.join()
-            if not result:
-                failures.append("%s: did not run" % out)
-                continue
-            rc, err = result
-            if rc != 0:
-                failures.append("%s: exit %d: %s" % (out, rc, err))
-                continue
+            cmds.append([args.clang, "-O2", "-flto=thin", "-fuse-ld=lld",
+                         "-Wl,--thinlto-distributor=" + args.dtlto,
+                         "-Wl,--thinlto-remote-compiler=" + args.clang,
+                         "-Wl,--thinlto-distributor-arg=--cache-dir=" + cache
+                         ] + objs + ["-o", out])
+            jobs.append((name, out, ref))
+        refs = {out: (name, ref) for name, out, ref in jobs}
+        for out, err in successful_runs([j[1] for j in jobs], cmds, args.dir,
+                                        failures):
+            name, ref = refs[out]
             m = SUMMARY.search(err)
             if not m:
                 failures.append("%s: no summary line: %s" % (out, err))

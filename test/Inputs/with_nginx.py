@@ -64,8 +64,8 @@ def free_port():
     return port
 
 
-def wait_listening(port, proc):
-    for _ in range(200):
+def wait_listening(port, proc, tries=200):
+    for _ in range(tries):
         if proc.poll() is not None:
             return False
         try:

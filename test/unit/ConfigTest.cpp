@@ -433,8 +433,8 @@ TEST_F(ConfigTest, RemoteBadValuesNameTheirSource) {
   Flags = RemoteFlags();
   Flags.Url = "ftp://alice:s3cret@host/c";
   EXPECT_EQ(remoteError(Flags), "bad remote URL 'ftp://***@host/c' (from "
-                                "--remote): expected an http:// or https:// "
-                                "URL");
+                                "--remote): expected an http://, https:// or "
+                                "s3:// URL");
   Flags.Url = "https:///c";
   EXPECT_EQ(remoteError(Flags),
             "bad remote URL 'https:///c' (from --remote): no host");

@@ -117,7 +117,8 @@ Keys keysOf(const std::string &IR) {
   SmallString<0> Bitcode;
   raw_svector_ostream OS(Bitcode);
   WriteBitcodeToFile(*M, OS);
-  auto K = computeDefinitionKeys(MemoryBufferRef(Bitcode, "m.bc"), {});
+  auto K = computeDefinitionKeys(MemoryBufferRef(Bitcode, "m.bc"), {},
+                                 /*AllDefinitions=*/true);
   if (!K) {
     ADD_FAILURE() << toString(K.takeError());
     return {};
@@ -285,6 +286,40 @@ TEST(DefinitionKeys, SameContentSameKeysWhateverTheNumbering) {
   EXPECT_EQ(A.Context, B.Context);
   // And twice in a row.
   EXPECT_EQ(keysOf(Base).Definition, A.Definition);
+}
+
+TEST(DefinitionKeys, WhatTheHasherDoesNotKnowIsAnErrorOnlyIfAsked) {
+  // An ifunc definition: the hasher does not key it. Asked for, it fails
+  // the module (its importers then key it whole); not asked for, the rest
+  // of the module is keyed as ever.
+  std::string IR = edit(Base, "declare i32 @h(i32) #1",
+                        "declare i32 @h(i32) #1\n"
+                        "define internal ptr @resolve() { ret ptr @k }\n"
+                        "@picked = ifunc i32 (i32), ptr @resolve");
+  LLVMContext Ctx;
+  SMDiagnostic Err;
+  std::unique_ptr<Module> M = parseAssemblyString(IR, Err, Ctx);
+  ASSERT_TRUE(M);
+  SmallString<0> Bitcode;
+  raw_svector_ostream OS(Bitcode);
+  WriteBitcodeToFile(*M, OS);
+  MemoryBufferRef Ref(Bitcode, "m.bc");
+  auto All = computeDefinitionKeys(Ref, {}, /*AllDefinitions=*/true);
+  ASSERT_FALSE(bool(All));
+  EXPECT_NE(toString(All.takeError()).find("definition of value id"),
+            std::string::npos);
+  uint64_t F = M->getFunction("f")->getGUID();
+  auto JustF = computeDefinitionKeys(Ref, {F});
+  ASSERT_TRUE(bool(JustF)) << toString(JustF.takeError());
+  EXPECT_EQ(JustF->Definitions.size(), 1u);
+  EXPECT_EQ(JustF->Definitions.at(F).Key,
+            keysOf(Base).Definition.count("f")
+                ? *digestFromHex(keysOf(Base).Definition.at("f"))
+                : Digest());
+  // A GUID the module does not define is absent, not an error.
+  auto Unknown = computeDefinitionKeys(Ref, {12345});
+  ASSERT_TRUE(bool(Unknown));
+  EXPECT_TRUE(Unknown->Absent.count(12345));
 }
 
 TEST(DefinitionKeys, NotBitcodeIsAnError) {

@@ -139,3 +139,18 @@ TEST(LinkStats, RemotePartOnlyWhenTheRemoteWasAsked) {
                                  "skipped: the remote did not answer)"),
             std::string::npos);
 }
+
+TEST(LinkStatsTest, UntrustedEntriesAreCountedWhenThereAreAny) {
+  LinkStats S;
+  JobOutcome Rejected = outcome(JobOutcome::Miss, 500'000);
+  Rejected.Remote = JobOutcome::Untrusted;
+  S.add(Rejected);
+  S.add(Rejected);
+  EXPECT_EQ(S.RemoteAsked, 2u);
+  EXPECT_EQ(S.RemoteUntrusted, 2u);
+  EXPECT_EQ(S.RemoteErrors, 0u);
+  EXPECT_NE(S.summaryLine().find("remote: 0 hits, 0 misses, 0 errors, 0 "
+                                 "timeouts, 2 untrusted; races:"),
+            std::string::npos)
+      << S.summaryLine();
+}

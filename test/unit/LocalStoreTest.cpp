@@ -502,6 +502,9 @@ public:
       : LinkAnswer(LinkAnswer), CloneAnswer(CloneAnswer) {}
   int Links = 0, Clones = 0;
   uint64_t LastCloneOffset = UINT64_MAX;
+  /// Whether entries read belong to this user (as another member of a
+  /// group sharing the cache would publish them).
+  bool EntriesOwned = true;
 
   llvm::Expected<std::unique_ptr<ReadableFile>>
   openFile(const llvm::Twine &Path) override {
@@ -525,6 +528,7 @@ private:
     llvm::sys::TimePoint<> modified() const override {
       return Base->modified();
     }
+    bool ownedByCaller() const override { return FS.EntriesOwned; }
     llvm::Error cloneTailTo(uint64_t Offset, const llvm::Twine &Dest) override {
       ++FS.Clones;
       FS.LastCloneOffset = Offset;
@@ -611,6 +615,31 @@ TEST_F(LocalStoreTest, LinkReplacesAStaleOutput) {
   ASSERT_EQ(S->placeHit(*R1.Hit, Out), Placement::Linked);
   EXPECT_EQ(readAll(Out), encodeEntry(Key1, "object one", 1));
   EXPECT_EQ(readAll(S->entryPath(Key2)), encodeEntry(Key2, "object two", 1));
+}
+
+TEST_F(LocalStoreTest, AnotherUsersEntryIsNotLinkedIntoAStickyDirectory) {
+  // There the linking user could not remove the link (the inode is the
+  // publisher's): it gets a reflink or a copy, its own file. Elsewhere the
+  // link is removable by whoever may write the directory.
+  for (bool Owned : {true, false}) {
+    PlacementCountingFS FS(/*LinkAnswer=*/0, /*CloneAnswer=*/EOPNOTSUPP);
+    FS.EntriesOwned = Owned;
+    auto S = openStore(FS);
+    ASSERT_TRUE(S);
+    ASSERT_FALSE(errorMessage(S->publish(Key1, sampleObject(), 1)).size());
+    std::string Sticky = Dir.sub(Owned ? "sticky-own" : "sticky");
+    std::string Plain = Dir.sub(Owned ? "plain-own" : "plain");
+    for (const std::string &D : {Sticky, Plain})
+      ASSERT_FALSE(llvm::sys::fs::create_directory(D));
+    ASSERT_FALSE(llvm::sys::fs::setPermissions(
+        Sticky, llvm::sys::fs::all_all | llvm::sys::fs::sticky_bit));
+    LookupResult R = S->lookup(Key1);
+    ASSERT_TRUE(R.Hit.has_value());
+    EXPECT_EQ(S->placeHit(*R.Hit, Sticky + "/a.o"),
+              Owned ? Placement::Linked : Placement::NotPlaced);
+    EXPECT_EQ(S->placeHit(*R.Hit, Plain + "/a.o"), Placement::Linked);
+    EXPECT_EQ(FS.Links, Owned ? 2 : 1);
+  }
 }
 
 TEST_F(LocalStoreTest, FilesystemWithoutLinksIsAskedOnceThenReflinked) {

@@ -46,7 +46,11 @@ the table, the distributor's summary line of each ltocache row's last run.
 
 Corpora: "leveldb" (db_bench, from Debian's leveldb source package, fetched
 with apt-get source) and "generated" (--modules C++ modules; --sweep N,N,...
-runs the generated corpus at each module count, a table each).
+runs the generated corpus at each module count, a table each). --archives N
+links them through static archives, as most builds do: db_bench against
+libleveldb.a as leveldb's CMake build makes it, the generated modules in N
+archives (lld names archive members with its process id, so a cache must
+not key on their paths).
 
 --results FILE keeps every run's times as JSON; --plot-dir DIR draws SVG
 plots next to the tables (matplotlib): link time against module count for
@@ -170,6 +174,55 @@ def leveldb_corpus(work, plugin, cflags):
         objs.append(out)
     compile_all(jobs, objs_dir)
     return objs_dir, objs, ["-lgmock", "-lgtest", "-lpthread"]
+
+
+# db_bench's own sources in leveldb's CMake build (leveldb_benchmark()): the
+# rest is libleveldb.a.
+LEVELDB_OUTSIDE_LIBRARY = ["benchmarks_db_bench.o", "util_histogram.o",
+                           "util_testutil.o"]
+
+
+def generated_main_all(cwd, plugin, modules, cflags):
+    """main_all.o: a main that calls every module's work function, for links
+    from archives (which take only the members something calls)."""
+    src = os.path.join(cwd, "main_all.cpp")
+    if not os.path.exists(src):
+        with open(src, "w") as f:
+            f.write("#include <cstdio>\n")
+            f.write("".join("int work%d(int);\n" % i for i in range(modules)))
+            f.write("int main(int c, char **) {\n  long s = 0;\n")
+            f.write("".join("  s += work%d(100 + c);\n" % i
+                            for i in range(modules)))
+            f.write("  std::printf(\"%ld\\n\", s);\n}\n")
+    compile_all([([CLANGXX, "-O2", "-flto=thin"] + cflags +
+                  ["-fplugin=" + plugin, "-c", "main_all.cpp", "-o",
+                   "main_all.o"], "main_all.o")], cwd)
+    return "main_all.o"
+
+
+def in_archives(cwd, objs, outside, archives):
+    """The link's inputs with every object but those in outside put in the
+    static archives named by archives' keys (made once with llvm-ar, as a
+    build would): members go round-robin into the archives whose value is a
+    number, or all into the one whose value is None."""
+    names = sorted(archives)
+    members = {a: [] for a in names}
+    inside = [o for o in objs if o not in outside]
+    for i, o in enumerate(inside):
+        members[names[i % len(names)]].append(o)
+    for a in names:
+        path = os.path.join(cwd, a)
+        stamp = path + ".members"
+        want = "\n".join(members[a])
+        if os.path.exists(path) and os.path.exists(stamp) and \
+                open(stamp).read() == want:
+            continue
+        if os.path.exists(path):
+            os.remove(path)
+        sh([os.path.join(LLVM, "llvm-ar"), "rcs", a] + members[a], cwd=cwd)
+        with open(stamp, "w") as f:
+            f.write(want)
+    return [o for o in objs if o in outside] + names
 
 
 def corpus_suffix(cflags):
@@ -491,6 +544,10 @@ def main():
     ap.add_argument("--memory-runs", type=int, default=3,
                     help="runs per row with peak memory sampled (not timed)")
     ap.add_argument("--work", default="/tmp/ltocache-bench")
+    ap.add_argument("--archives", type=int, default=0, metavar="N",
+                    help="link through static archives: leveldb's db_bench "
+                    "against libleveldb.a as its CMake build makes it (any "
+                    "N > 0), the generated corpus's modules in N archives")
     ap.add_argument("--cflag", action="append", default=[],
                     help="an extra flag for compiling the corpus, e.g. -g "
                     "(repeatable; such objects get a directory of their own)")
@@ -537,23 +594,37 @@ def main():
     corpora = []
     if args.corpus == "leveldb":
         cwd, objs, libs = leveldb_corpus(args.work, plugin, args.cflag)
-        corpora.append((cwd, objs, libs,
-                        "leveldb db_bench (%d modules)" % len(objs)))
+        name = "leveldb db_bench (%d modules)" % len(objs)
+        modules = len(objs)
+        if args.archives:
+            objs = in_archives(cwd, objs, LEVELDB_OUTSIDE_LIBRARY,
+                               {"libleveldb.a": None})
+            name += ", linked with libleveldb.a"
+        corpora.append((cwd, objs, libs, name, modules))
     else:
         for n in sizes or [args.modules]:
             cwd, objs, libs = generated_corpus(args.work, plugin, n,
                                                args.cflag)
-            corpora.append((cwd, objs, libs,
-                            "generated (%d modules)" % len(objs)))
+            name = "generated (%d modules)" % len(objs)
+            modules = len(objs)
+            if args.archives:
+                # main.o reaches work0 only (its call of work1 folds away):
+                # from archives, only what a main calls is linked.
+                objs = [generated_main_all(cwd, plugin, n, args.cflag)] + \
+                    in_archives(cwd, [o for o in objs if o != "main.o"], [],
+                                {"libgen%d.a" % k: k
+                                 for k in range(args.archives)})
+                name += ", in %d archives" % args.archives
+            corpora.append((cwd, objs, libs, name, modules))
     servers = []  # One set of remote servers per benchmark run.
     runs = []
-    for k, (cwd, objs, libs, name) in enumerate(corpora):
+    for k, (cwd, objs, libs, name, modules) in enumerate(corpora):
         if args.cflag:
             name += ", compiled with " + " ".join(args.cflag)
         if k:
             print()
         runs.append(bench_corpus(args, chosen, dtlto, cwd, objs, libs, name,
-                                 servers))
+                                 modules, servers))
     if args.results:
         with open(args.results, "w") as f:
             json.dump({"command": sys.argv, "cores": os.cpu_count(),
@@ -564,7 +635,8 @@ def main():
             print("Plot: `%s`" % path)
 
 
-def bench_corpus(args, chosen, dtlto, cwd, objs, libs, name, servers):
+def bench_corpus(args, chosen, dtlto, cwd, objs, libs, name, modules,
+                 servers):
     """Runs the chosen rows on one corpus and prints its table; returns the
     run's times: {"name", "modules", "rows": {row: {"times", "cpu",
     "pss"}}} (seconds, seconds, bytes)."""
@@ -670,10 +742,10 @@ def bench_corpus(args, chosen, dtlto, cwd, objs, libs, name, servers):
                                           fill), cwd)
             fresh(fill)
             filled = summary(err)
-            if srv.count("hit") < len(objs):
+            if srv.count("hit") < modules:
                 print("warning: the remote holds %d entries after filling, "
                       "fewer than the %d modules" % (srv.count("hit"),
-                                                     len(objs)),
+                                                     modules),
                       file=sys.stderr)
     results = {s: [] for s in chosen}
     peaks = {s: [] for s in chosen}
@@ -723,7 +795,7 @@ def bench_corpus(args, chosen, dtlto, cwd, objs, libs, name, servers):
         print("The remote was filled before the first repetition (untimed, "
               "upload budget 600 s): `%s`" % filled)
 
-    return {"name": name, "modules": len(objs),
+    return {"name": name, "modules": modules,
             "rows": {s: {"times": [r[0] for r in results[s]],
                          "cpu": [r[3] for r in results[s]],
                          "pss": peaks[s]} for s in chosen}}

@@ -4,13 +4,14 @@
 // files), which no distributor, and so no cache behind one, can avoid.
 //
 //   floor_distributor <objdir> <jobs.json>
-//       hard-links <objdir>/<N>-<module's file name> to the output of job N
+//       hard-links <objdir>/<N> to the output of job N
 //   floor_distributor --fill <objdir> <distributor> [args...] <jobs.json>
 //       runs a real distributor, then copies each job's output into
 //       <objdir> under that name (untimed, once)
 //
-// lld numbers the jobs of the same link line the same way every time; the
-// number keeps modules of the same file name in different directories apart.
+// lld numbers the jobs of the same link line the same way every time, so
+// the number names a job's object: module names will not do, since lld
+// names archive members with its process id ('lib.a(m.o at 12).3.7A33.o').
 //
 // C, one small static program: its own start-up must not hide lld's costs.
 // It reads only what lld 22 writes: compact JSON, each job's "args"
@@ -103,9 +104,7 @@ int main(int Argc, char **Argv) {
     P = stringAfter(P, "\"outputs\":[\"", Output, sizeof Output);
     if (!P)
       die("a job without outputs in", JobFile);
-    const char *Base = strrchr(Module, '/');
-    snprintf(Saved, sizeof Saved, "%s/%u-%s", ObjDir, N,
-             Base ? Base + 1 : Module);
+    snprintf(Saved, sizeof Saved, "%s/%u", ObjDir, N);
     if (Fill)
       copyFile(Output, Saved);
     else if (link(Saved, Output) != 0)

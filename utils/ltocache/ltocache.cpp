@@ -7,6 +7,8 @@
 //   ltocache verify [--fix]           check every entry
 //   ltocache clear                    remove every entry
 //   ltocache recipe <file>...         the recipe each bitcode file carries
+//   ltocache keygen <name>            <name>.key (secret) and <name>.pub
+//                                     for signed remote entries
 //   ltocache explain [<output>]       why jobs of the last link missed
 //
 //===----------------------------------------------------------------------===//
@@ -19,6 +21,7 @@
 #include "Link/LinkExplain.h"
 #include "Link/LinkRecords.h"
 #include "Link/StatsLog.h"
+#include "Remote/SigningKeys.h"
 #include "Store/Entry.h"
 #include "Store/LocalStore.h"
 #include "Store/Pruner.h"
@@ -59,6 +62,12 @@ static cl::list<std::string> DefinitionFiles(cl::Positional, cl::OneOrMore,
 static cl::SubCommand
     RecipeCmd("recipe", "Print the recipe (docs/KEYS.md) each bitcode file "
                         "carries, as the distributor reads it");
+
+static cl::SubCommand
+    KeygenCmd("keygen", "Write a key pair for signed remote entries: "
+                        "<name>.key (secret, mode 0600) and <name>.pub");
+static cl::opt<std::string> KeyName(cl::Positional, cl::Required,
+                                    cl::desc("<name>"), cl::sub(KeygenCmd));
 
 static cl::SubCommand
     ExplainCmd("explain",
@@ -164,7 +173,10 @@ static int runConfig() {
     return fail(toString(std::move(E)));
   // Only masked values from here on: the URL's credentials and the headers'
   // values are never printed.
-  RemoteConfig RC = cantFail(remoteConfig(S));
+  auto RCOr = remoteConfig(S); // A bad key file is an error here too.
+  if (!RCOr)
+    return fail(toString(RCOr.takeError()));
+  RemoteConfig &RC = *RCOr;
   auto Shown = [&](const SettingRow &Row) -> Setting {
     if (Row.Id == SettingId::RemoteHeaders)
       return RC.Settings.Headers;
@@ -219,7 +231,8 @@ static int runStats() {
   auto Entries = usage(Root + "/entries");
   auto Corrupt = usage(Root + "/corrupt");
   auto Tmp = usage(Root + "/tmp");
-  for (auto *E : {&Entries, &Corrupt, &Tmp})
+  auto Memos = usage(Root + "/memo");
+  for (auto *E : {&Entries, &Corrupt, &Tmp, &Memos})
     if (!*E)
       return fail(toString(E->takeError()));
   StoreCounters C = readCounters(Root);
@@ -231,6 +244,8 @@ static int runStats() {
         {"bytes", I(Entries->Bytes)},
         {"corrupt_kept", I(Corrupt->Files)},
         {"temporary_files", I(Tmp->Files)},
+        {"memos", I(Memos->Files)},
+        {"memo_bytes", I(Memos->Bytes)},
         {"links", I(C.Links)},
         {"jobs", I(C.Jobs)},
         {"hits", I(C.Hits)},
@@ -248,6 +263,7 @@ static int runStats() {
                                 {"misses", I(C.RemoteMisses)},
                                 {"errors", I(C.RemoteErrors)},
                                 {"timeouts", I(C.RemoteTimeouts)},
+                                {"untrusted", I(C.RemoteUntrusted)},
                                 {"remote_wins", I(C.RemoteWins)},
                                 {"local_wins", I(C.LocalWins)},
                                 {"cancelled", I(C.Cancelled)},
@@ -268,6 +284,8 @@ static int runStats() {
                    formatv("{0:f1}", Entries->Bytes / 1048576.0) + " MiB)");
   Row("corrupt (kept)", Twine(Corrupt->Files));
   Row("temporary files", Twine(Tmp->Files));
+  Row("memos", Twine(Memos->Files) + " (" + Twine(Memos->Bytes) +
+                   " bytes of remembered key inputs)");
   Row("links", Twine(C.Links));
   Row("jobs", Twine(C.Jobs));
   Row("hits", Twine(C.Hits));
@@ -281,9 +299,9 @@ static int runStats() {
                               C.CompileMicros / 1e6, C.SavedMicros / 1e6)
                           .str());
   Row("remote", formatv("{0} jobs from remote; lookups: {1} hits, {2} misses, "
-                        "{3} errors, {4} timeouts",
+                        "{3} errors, {4} timeouts, {5} untrusted",
                         C.FromRemote, C.RemoteHits, C.RemoteMisses,
-                        C.RemoteErrors, C.RemoteTimeouts)
+                        C.RemoteErrors, C.RemoteTimeouts, C.RemoteUntrusted)
                     .str());
   Row("races", formatv("{0} remote wins, {1} local wins, {2} compiles "
                        "cancelled",
@@ -400,6 +418,18 @@ static int runClear() {
   return 0;
 }
 
+/// `ltocache keygen <name>`: the secret key goes to its file only.
+static int runKeygen() {
+  auto Pub = generateKeyFiles(KeyName);
+  if (!Pub)
+    return fail(toString(Pub.takeError()));
+  outs() << "wrote " << KeyName << ".key (secret: give it to the writers "
+         << "only, as remote_signing_key) and " << Pub->File
+         << " (public: remote_trusted_keys of every reader); fingerprint "
+         << Pub->fingerprint() << "\n";
+  return 0;
+}
+
 static Expected<std::optional<std::string>> readRecipeOf(MemoryBufferRef BC) {
   switch (RecipeReaderFlag) {
   case RecipeReader::Default:
@@ -468,7 +498,8 @@ static int runDefinitions() {
       Status = 1;
       continue;
     }
-    auto Keys = computeDefinitionKeys((*Buf)->getMemBufferRef(), {});
+    auto Keys = computeDefinitionKeys((*Buf)->getMemBufferRef(), {},
+                                      /*AllDefinitions=*/true);
     if (!Keys) {
       WithColor::error(errs(), "ltocache")
           << Path << ": " << toString(Keys.takeError()) << "\n";
@@ -604,6 +635,13 @@ int main(int argc, char **argv) {
     return fail(toString(File.takeError()));
   ConfigFileSettings = std::move(*File);
   Resolved = Settings::resolve(Flags.given(), ConfigFileSettings);
+  if (!ConfigCmd) {
+    if (Error E = Resolved->check({SettingId::Umask}))
+      return fail(toString(std::move(E)));
+    applyUmask(*Resolved);
+  }
+  if (KeygenCmd)
+    return runKeygen();
   if (ConfigCmd)
     return runConfig();
   if (StatsCmd)
@@ -621,5 +659,5 @@ int main(int argc, char **argv) {
   if (ExplainCmd)
     return runExplain();
   return fail("expected a command: config, stats, prune, verify, clear, "
-              "recipe, definitions or explain (see --help)");
+              "recipe, definitions, keygen or explain (see --help)");
 }
