@@ -378,6 +378,13 @@ static const std::vector<SettingRow> &table() {
           "gets one `<output>.<pid>.trace.json` per link",
           "checks")
           .example("/tmp/link.trace.json"),
+      Row(SettingId::LinkRecords, "link-records", "LTOCACHE_LINK_RECORDS",
+          "link_records", "link-records count", SettingType::Count, "4",
+          "How many of each linker output's last links keep a record (each "
+          "job's key fields, one small file per link) for `ltocache "
+          "explain`; 0: none is written",
+          "checks")
+          .example("8"),
       Row(SettingId::Remote, "remote", "LTOCACHE_REMOTE", "remote",
           "remote URL", SettingType::Text, "",
           "Base URL of the remote cache (`http://`, `https://`, or "

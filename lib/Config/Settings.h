@@ -43,6 +43,7 @@ enum class SettingId : unsigned {
   Quiet,
   FaultInject,
   Trace,
+  LinkRecords,
   Remote,
   RemoteLayout,
   RemoteConnectTimeout,

@@ -30,12 +30,14 @@ static bool isRegularFile(StringRef Path) {
 }
 
 /// Adds one compiler argument as a \p ArgField field: verbatim, or with a
-/// file path replaced by the file's content digest. Sets \p SaysNative for
-/// "-mcpu=native" and friends.
+/// file path replaced by the file's content digest (and the file's name kept
+/// in \p FileNames, if given). Sets \p SaysNative for "-mcpu=native" and
+/// friends.
 static Error addArgument(StringRef Arg, FileDigests &Files,
                          std::vector<std::pair<KeyField, std::string>> &Out,
                          bool &SaysNative,
-                         KeyField ArgField = KeyField::CompilerArg) {
+                         KeyField ArgField = KeyField::CompilerArg,
+                         std::map<size_t, std::string> *FileNames = nullptr) {
   StringRef Name, Value;
   if (Arg.starts_with("-") && Arg.contains('='))
     std::tie(Name, Value) = Arg.split('=');
@@ -47,6 +49,8 @@ static Error addArgument(StringRef Arg, FileDigests &Files,
       return D.takeError();
     Out.push_back({ArgField, (Name + "=<file>").str()});
     Out.push_back({KeyField::ReferencedFile, (Name + "=" + toHex(*D)).str()});
+    if (FileNames)
+      (*FileNames)[Out.size() - 1] = sys::path::filename(Value).str();
     return Error::success();
   }
   if (Arg.contains("native"))
@@ -108,8 +112,8 @@ Expected<LinkKeyBasis> LinkKeyBasis::compute(const CommonJobArgs &Common,
       return Read.takeError();
     addFilesRead(*Read, KeyField::ConfigFile, B.Fields);
     for (const std::string &A : Read->Args)
-      if (Error E =
-              addArgument(A, Files, B.Fields, SaysNative, KeyField::ConfigArg))
+      if (Error E = addArgument(A, Files, B.Fields, SaysNative,
+                                KeyField::ConfigArg, &B.FileNames))
         return std::move(E);
   }
   // Args[0] is the compiler (or its launcher): its identity stands for it.
@@ -119,20 +123,24 @@ Expected<LinkKeyBasis> LinkKeyBasis::compute(const CommonJobArgs &Common,
     return Expanded.takeError();
   addFilesRead(*Expanded, KeyField::ResponseFile, B.Fields);
   for (const std::string &A : Expanded->Args)
-    if (Error E = addArgument(A, Files, B.Fields, SaysNative))
+    if (Error E = addArgument(A, Files, B.Fields, SaysNative,
+                              KeyField::CompilerArg, &B.FileNames))
       return std::move(E);
   if (SaysNative)
     B.Fields.push_back({KeyField::HostCPU, hostCPUDescription()});
-  std::vector<std::string> InputDigests;
+  // Digest and file name, by digest.
+  std::vector<std::pair<std::string, std::string>> InputDigests;
   for (const std::string &In : Common.Inputs) {
     auto D = Files.get(In);
     if (!D)
       return D.takeError();
-    InputDigests.push_back(toHex(*D));
+    InputDigests.push_back({toHex(*D), sys::path::filename(In).str()});
   }
   llvm::sort(InputDigests);
-  for (auto &D : InputDigests)
+  for (auto &[D, Name] : InputDigests) {
+    B.FileNames[B.Fields.size()] = Name;
     B.Fields.push_back({KeyField::CommonInput, D});
+  }
   return B;
 }
 
@@ -450,14 +458,17 @@ JobKey finishJobKey(const LinkKeyBasis &Basis, const JobKeyFields &F) {
   KB.add(KeyField::CompilerIdentity, Basis.CompilerIdentity);
   for (const auto &[Field, Value] : Basis.Fields)
     KB.add(Field, Value);
+  JobKey Result;
+  Result.SharedFields = KB.trace().size();
   for (const auto &[Field, Value] : F.Args)
     KB.add(Field, Value);
   KB.add(KeyField::Module, F.Module);
   KB.add(KeyField::ModuleRecipe, F.Recipe);
   KB.add(KeyField::SummaryShard, F.Shard);
-  JobKey Result;
   for (const ImportedPart &P : F.Parts) {
-    KB.add(KeyField::ImportedPart, P.Source + " " + toHex(P.Part));
+    // Traced as it is however long: the trace names each part's source.
+    std::string Part = P.Source + " " + toHex(P.Part);
+    KB.add(KeyField::ImportedPart, Part, Part);
     for (const auto &[Name, Key] : P.Definitions) {
       std::string Value = P.Source + " " + Name + " " + toHex(Key);
       KB.add(KeyField::ImportedDefinition, Value, Value);
@@ -470,6 +481,7 @@ JobKey finishJobKey(const LinkKeyBasis &Basis, const JobKeyFields &F) {
   Result.Base = KB.finish();
   Result.Trace = KB.trace();
   Result.ModuleHasRecipe = F.Recipe != "<none>";
+  Result.Recipe = F.Recipe;
   std::vector<unsigned> All;
   for (unsigned C = 0; C < Result.Candidates.size(); ++C)
     All.push_back(C);

@@ -24,6 +24,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,6 +43,10 @@ struct LinkKeyBasis {
   /// environment, configuration files), the common arguments and inputs,
   /// in order.
   std::vector<std::pair<KeyField, std::string>> Fields;
+  /// The name (not the path, which is not keyed) of the file behind
+  /// Fields[I], for referenced files and common inputs: explanations say
+  /// which file changed.
+  std::map<size_t, std::string> FileNames;
 
   /// \p Command is what \p Common's arguments run, \p Toolchain its
   /// identity. Configuration and response files are read here, every link:
@@ -82,7 +87,11 @@ struct JobKey {
   /// stored under it (a machine without the manifest computes it alone).
   Digest Key{};
   std::vector<KeyFieldTrace> Trace;
+  /// Trace's first fields are the link's basis, the same for every job.
+  size_t SharedFields = 0;
   bool ModuleHasRecipe = false;
+  /// The module's recipe as text ("<none>"), for explanations.
+  std::string Recipe;
   /// A module whose hash the object may carry.
   struct Candidate {
     std::string Label;      ///< Its part's name in the canonical shard.

@@ -683,17 +683,29 @@ void JobScheduler::runBatch(const std::vector<size_t> &Misses) {
   Pool.wait();
 }
 
+Digest JobScheduler::entryKey(size_t I) const {
+  if (!Keys[I])
+    return Digest();
+  return EntryKeys[I] ? *EntryKeys[I] : Keys[I]->Key;
+}
+
+LinkRecordText JobScheduler::record(StringRef Output,
+                                    const LinkKeyBasis &Basis) const {
+  LinkRecordWriter W(Output, Basis, Jobs.size());
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    W.addJob(Jobs[I].Module, Keys[I] ? &*Keys[I] : nullptr, entryKey(I),
+             Carried[I], Outcomes[I]);
+  return W.finish();
+}
+
 Error JobScheduler::writeKeyLog(
     const std::vector<std::optional<JobKey>> &Keys) {
   std::vector<std::string> Records;
   for (size_t I = 0; I < Jobs.size(); ++I) {
     std::string R;
     raw_string_ostream OS(R);
-    // The key of the job's entry: its base with the module hashes its
-    // object carries.
     const std::optional<JobKey> &K = Keys[I];
-    Digest Entry = K ? (EntryKeys[I] ? *EntryKeys[I] : K->Key) : Digest();
-    OS << Jobs[I].Module << " " << (K ? toHex(Entry) : "none") << "\n";
+    OS << Jobs[I].Module << " " << (K ? toHex(entryKey(I)) : "none") << "\n";
     if (K) {
       for (const KeyFieldTrace &T : K->Trace)
         OS << "  " << keyFieldName(T.Field) << " " << T.Value << "\n";

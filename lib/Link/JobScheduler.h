@@ -28,6 +28,7 @@
 #include "Job/BackendJob.h"
 #include "Key/DefinitionKeyCache.h"
 #include "Key/JobKey.h"
+#include "Link/LinkRecord.h"
 #include "Link/LinkStats.h"
 #include "Remote/RemoteStore.h"
 #include "Store/LocalStore.h"
@@ -103,6 +104,11 @@ public:
   /// Compiles whose results were dropped and that are still running.
   bool abandonedCompilesRunning();
 
+  /// What run() did, job by job, for `ltocache explain`; \p Output is the
+  /// linker output (absoluteOutput).
+  LinkRecordText record(llvm::StringRef Output,
+                        const LinkKeyBasis &Basis) const;
+
 private:
   struct Worker {
     std::thread Thread;
@@ -145,6 +151,9 @@ private:
   /// with the hashes of the modules it carries names of (JobKey), which
   /// are remembered for the job's base. Sets EntryKeys[I].
   Digest objectKey(size_t I, llvm::StringRef Object);
+  /// The key of job \p I's entry (its base with the module hashes its
+  /// object carries); zero if it has no key.
+  Digest entryKey(size_t I) const;
   void warnOnce(unsigned Kind, const llvm::Twine &Message);
   llvm::Error writeKeyLog(const std::vector<std::optional<JobKey>> &Keys);
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <set>
 #include <unistd.h>
 
 using namespace llvm;
@@ -181,6 +182,19 @@ Expected<PruneResult> pruneStore(StringRef Root,
   for (const Candidate &C : Memos)
     if (IsExpired(C) || !OldestKept || C.Modified + MemoGrace < *OldestKept)
       removeIfUnchanged(C, FS);
+  // Link records (`ltocache explain`): each linker output keeps only its
+  // last few; those of an output not linked within prune_after go, with
+  // its directory (removed only if empty).
+  SmallString<256> Links(Root);
+  sys::path::append(Links, "links");
+  std::vector<Candidate> Records;
+  scan(Links, Records);
+  std::set<std::string> RecordDirs;
+  for (const Candidate &C : Records)
+    if (IsExpired(C) && removeIfUnchanged(C, FS))
+      RecordDirs.insert(sys::path::parent_path(C.Path).str());
+  for (const std::string &Dir : RecordDirs)
+    consumeError(FS.remove(Dir));
   R.KeptFiles = KeptFiles;
   R.KeptBytes = KeptBytes;
   return R;

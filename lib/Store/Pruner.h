@@ -10,6 +10,9 @@
 // reader holds either the whole old file or gets a miss; a candidate whose
 // modification time changed since the scan is left alone.
 //
+// Memos of key inputs follow the objects; link records (v1/links/, for
+// `ltocache explain`) go when they expire.
+//
 //===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_STORE_PRUNER_H
 #define LTOCACHE_STORE_PRUNER_H

@@ -18,6 +18,7 @@
 #include "Key/CompilerCommand.h"
 #include "Key/ToolchainIdentity.h"
 #include "Link/JobScheduler.h"
+#include "Link/LinkRecords.h"
 #include "Link/LinkTrace.h"
 #include "Link/StatsLog.h"
 #include "Remote/RemoteStore.h"
@@ -282,6 +283,20 @@ int main(int argc, char **argv) {
     if (!Pruned)
       warn("pruning failed: " + toString(Pruned.takeError()));
     recordLink(Store->root(), *Stats, Pruned ? *Pruned : PruneResult());
+    // For `ltocache explain`: one small file. A store that already failed
+    // to take this link's objects has been warned about.
+    if (unsigned Keep = Set.count(SettingId::LinkRecords))
+      if (Error E = writeLinkRecord(
+              Store->root(),
+              Scheduler.record(absoluteOutput(File->Common.LinkerOutput),
+                               *Keyed.Basis),
+              Keep, *FS)) {
+        if (Stats->Bypasses)
+          consumeError(std::move(E));
+        else
+          warn("cannot keep this link's record for `ltocache explain`: " +
+               toString(std::move(E)));
+      }
   }
   WriteTrace(&*Stats);
   // A compile that lost to the remote may still be running in clang's

@@ -9,6 +9,7 @@
 //   ltocache recipe <file>...         the recipe each bitcode file carries
 //   ltocache keygen <name>            <name>.key (secret) and <name>.pub
 //                                     for signed remote entries
+//   ltocache explain [<output>]       why jobs of the last link missed
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,8 @@
 #include "Key/DefinitionKeys.h"
 #include "Key/ModuleRecipe.h"
 #include "Key/RecipeScan.h"
+#include "Link/LinkExplain.h"
+#include "Link/LinkRecords.h"
 #include "Link/StatsLog.h"
 #include "Remote/SigningKeys.h"
 #include "Store/Entry.h"
@@ -66,8 +69,27 @@ static cl::SubCommand
 static cl::opt<std::string> KeyName(cl::Positional, cl::Required,
                                     cl::desc("<name>"), cl::sub(KeygenCmd));
 
+static cl::SubCommand
+    ExplainCmd("explain",
+               "Say why jobs of a linker output's last link missed: what "
+               "changed since its link before (or between two links named "
+               "with --link)");
+static cl::opt<std::string> ExplainOutput(cl::Positional, cl::Optional,
+                                          cl::desc("[<linker output>]"),
+                                          cl::sub(ExplainCmd));
+static cl::list<std::string>
+    ExplainLinks("link",
+                 cl::desc("A recorded link to compare, by its id (or a "
+                          "unique start of it) as --list shows it, or its "
+                          "record's path: twice, the earlier link first"),
+                 cl::sub(ExplainCmd));
+static cl::opt<bool> ExplainList("list",
+                                 cl::desc("List the recorded links, oldest "
+                                          "first"),
+                                 cl::sub(ExplainCmd));
+
 static cl::opt<bool> Json("json", cl::desc("Print JSON"), cl::sub(StatsCmd),
-                          cl::sub(ConfigCmd));
+                          cl::sub(ConfigCmd), cl::sub(ExplainCmd));
 static cl::opt<bool> Fix("fix", cl::desc("Move bad entries aside"),
                          cl::sub(VerifyCmd));
 static cl::list<std::string> RecipeFiles(cl::Positional, cl::OneOrMore,
@@ -95,7 +117,8 @@ static SettingFlags Flags(
     [](const SettingRow &Row) {
       std::vector<cl::SubCommand *> Subs{&ConfigCmd};
       if (Row.Uses & UsedByCacheCommands)
-        Subs.insert(Subs.end(), {&StatsCmd, &PruneCmd, &VerifyCmd, &ClearCmd});
+        Subs.insert(Subs.end(),
+                    {&StatsCmd, &PruneCmd, &VerifyCmd, &ClearCmd, &ExplainCmd});
       else if (Row.Uses & UsedByPrune)
         Subs.push_back(&PruneCmd);
       return Subs;
@@ -498,6 +521,108 @@ static int runDefinitions() {
   return Status;
 }
 
+/// The record --link names: a path, else the one recorded link whose id
+/// is \p Name or begins with it.
+static Expected<std::string> findRecord(StringRef Root, StringRef Name) {
+  if (sys::fs::is_regular_file(Name))
+    return Name.str();
+  std::vector<std::string> Found;
+  for (const LinkRecordFile &F : listLinkRecords(Root))
+    if (StringRef(F.Id).starts_with(Name))
+      Found.push_back(F.Path);
+  if (Found.size() == 1)
+    return Found.front();
+  return createStringError(
+      Found.empty() ? "no recorded link '%s' (ltocache explain --list shows "
+                      "them)"
+                    : "'%s' names %zu recorded links; give more of its id",
+      Name.str().c_str(), Found.size());
+}
+
+static int listRecords(StringRef Root, StringRef Output) {
+  json::Array All;
+  for (const LinkRecordFile &F : listLinkRecords(Root, Output)) {
+    auto R = readLinkRecord(F.Path);
+    if (!R) {
+      WithColor::warning(errs(), "ltocache") << toString(R.takeError()) << "\n";
+      continue;
+    }
+    LinkCounts C = countJobs(*R);
+    if (Json) {
+      All.push_back(json::Object{{"id", R->Id},
+                                 {"output", R->Output},
+                                 {"path", F.Path},
+                                 {"jobs", C.Jobs},
+                                 {"hits", C.Hits},
+                                 {"misses", C.Misses},
+                                 {"from_remote", C.FromRemote},
+                                 {"uncached", C.Uncached}});
+      continue;
+    }
+    outs() << formatv("{0}  {1} jobs, {2} hits, {3} misses  {4}\n", R->Id,
+                      C.Jobs, C.Hits, C.Misses, R->Output);
+  }
+  if (Json)
+    outs() << formatv("{0:2}", json::Value(std::move(All))) << "\n";
+  return 0;
+}
+
+/// `ltocache explain`: the last two links of an output (of the output
+/// linked last if none is named), or the two --link names.
+static int runExplain() {
+  std::string Root = storeRoot(cacheDir());
+  std::string Output =
+      ExplainOutput.empty() ? "" : absoluteOutput(ExplainOutput);
+  if (ExplainList)
+    return listRecords(Root, Output);
+  std::vector<std::string> Paths;
+  if (!ExplainLinks.empty()) {
+    if (ExplainLinks.size() != 2)
+      return fail("--link is given twice: the earlier link, then the later");
+    for (const std::string &L : ExplainLinks) {
+      auto P = findRecord(Root, L);
+      if (!P)
+        return fail(toString(P.takeError()));
+      Paths.push_back(*P);
+    }
+  } else {
+    std::vector<LinkRecordFile> Of = listLinkRecords(Root, Output);
+    if (Of.empty() && Output.empty())
+      return fail("no link is recorded in " + Root +
+                  " (links record themselves unless link-records is 0)");
+    if (Output.empty()) {
+      // The output linked last: the records beside its newest.
+      StringRef Dir = sys::path::parent_path(Of.back().Path);
+      llvm::erase_if(Of, [&](const LinkRecordFile &F) {
+        return sys::path::parent_path(F.Path) != Dir;
+      });
+      if (auto Newest = readLinkRecord(Of.back().Path))
+        Output = Newest->Output;
+      else
+        return fail(toString(Newest.takeError()));
+    }
+    if (Of.size() < 2)
+      return fail("'" + Output + "' has " + Twine(Of.size()) +
+                  " recorded link" + (Of.size() == 1 ? "" : "s") + " in " +
+                  Root +
+                  "; explain compares two (link again, or name two with "
+                  "--link; ltocache explain --list shows them)");
+    Paths = {Of[Of.size() - 2].Path, Of.back().Path};
+  }
+  auto Before = readLinkRecord(Paths[0]);
+  if (!Before)
+    return fail(toString(Before.takeError()));
+  auto After = readLinkRecord(Paths[1]);
+  if (!After)
+    return fail(toString(After.takeError()));
+  Explanation E = explainLinks(*Before, *After);
+  if (Json)
+    outs() << formatv("{0:2}", explanationJSON(E)) << "\n";
+  else
+    outs() << explanationText(E);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::SetVersionPrinter([](raw_ostream &OS) {
@@ -531,6 +656,8 @@ int main(int argc, char **argv) {
     return runRecipe();
   if (DefinitionsCmd)
     return runDefinitions();
+  if (ExplainCmd)
+    return runExplain();
   return fail("expected a command: config, stats, prune, verify, clear, "
-              "recipe, definitions or keygen (see --help)");
+              "recipe, definitions, keygen or explain (see --help)");
 }
