@@ -142,6 +142,14 @@ def compile_all(jobs, cwd):
 
 
 def leveldb_corpus(work, plugin, cflags):
+    objs_dir, jobs, libs = leveldb_jobs(work, plugin, cflags)
+    compile_all(jobs, objs_dir)
+    return objs_dir, [out for _, out in jobs], libs
+
+
+def leveldb_jobs(work, plugin, cflags):
+    """Fetches leveldb's source if needed; returns (objects directory,
+    [(compile argv, object)], link libraries) for db_bench."""
     src = os.path.join(work, "leveldb-src")
     if not os.path.isdir(src):
         if not any("deb-src" in open(os.path.join(d, f)).read()
@@ -163,7 +171,7 @@ def leveldb_corpus(work, plugin, cflags):
     os.makedirs(os.path.join(objs_dir, "port"), exist_ok=True)
     with open(os.path.join(objs_dir, "port", "port_config.h"), "w") as f:
         f.write(PORT_CONFIG)
-    jobs, objs = [], []
+    jobs = []
     for s in LEVELDB_SOURCES:
         out = s.replace("/", "_").replace(".cc", ".o")
         jobs.append(([CLANGXX, "-std=c++17", "-O2", "-flto=thin"] + cflags +
@@ -171,9 +179,7 @@ def leveldb_corpus(work, plugin, cflags):
                       "-DLEVELDB_HAS_PORT_CONFIG_H=1", "-I", objs_dir,
                       "-I", src, "-I", os.path.join(src, "include"),
                       "-c", os.path.join(src, s), "-o", out], out))
-        objs.append(out)
-    compile_all(jobs, objs_dir)
-    return objs_dir, objs, ["-lgmock", "-lgtest", "-lpthread"]
+    return objs_dir, jobs, ["-lgmock", "-lgtest", "-lpthread"]
 
 
 # db_bench's own sources in leveldb's CMake build (leveldb_benchmark()): the
@@ -231,9 +237,17 @@ def corpus_suffix(cflags):
 
 
 def generated_corpus(work, plugin, modules, cflags):
+    d, jobs = generated_jobs(work, plugin, modules, cflags)
+    compile_all(jobs, d)
+    return d, [out for _, out in jobs], []
+
+
+def generated_jobs(work, plugin, modules, cflags):
+    """Writes the generated corpus's sources; returns (its directory,
+    [(compile argv, object)])."""
     d = os.path.join(work, "generated-%d" % modules + corpus_suffix(cflags))
     os.makedirs(d, exist_ok=True)
-    jobs, objs = [], []
+    jobs = []
     for i in range(modules):
         nxt = (i + 1) % modules
         path = os.path.join(d, "m%d.cpp" % i)
@@ -244,7 +258,6 @@ def generated_corpus(work, plugin, modules, cflags):
         jobs.append(([CLANGXX, "-O2", "-flto=thin"] + cflags +
                      ["-fplugin=" + plugin, "-c", "m%d.cpp" % i,
                       "-o", "m%d.o" % i], "m%d.o" % i))
-        objs.append("m%d.o" % i)
     with open(os.path.join(d, "main.cpp"), "w") as f:
         f.write("#include <cstdio>\nint work0(int);\n"
                 "int main(int c, char **) { std::printf(\"%d\\n\", "
@@ -252,9 +265,7 @@ def generated_corpus(work, plugin, modules, cflags):
     jobs.append(([CLANGXX, "-O2", "-flto=thin"] + cflags +
                  ["-fplugin=" + plugin, "-c", "main.cpp", "-o", "main.o"],
                  "main.o"))
-    objs.append("main.o")
-    compile_all(jobs, d)
-    return d, objs, []
+    return d, jobs
 
 
 GENERATED_MODULE = r"""
