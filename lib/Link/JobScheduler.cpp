@@ -288,6 +288,7 @@ Expected<LinkStats> JobScheduler::run() {
   VerifyAgainst.assign(Jobs.size(), std::nullopt);
   VerifyNonce = std::random_device()() * 4294967296ull + std::random_device()();
   Definitions = std::make_unique<DefinitionKeyCache>(Memo);
+  Files.useMemo(Options.Digests, Options.LinkStart);
   Failures.clear();
   for (size_t I = 0; I < Jobs.size(); ++I)
     Failures.push_back(Error::success());

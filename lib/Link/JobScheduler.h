@@ -75,6 +75,10 @@ struct SchedulerOptions {
   double VerifyHits = 0;
   /// If set, the link's phases and every job's steps are recorded here.
   LinkTrace *Trace = nullptr;
+  /// If set, input digests are remembered across links there
+  /// (Key/FileDigests.h); LinkStart is when the link began.
+  DigestMemo *Digests = nullptr;
+  llvm::sys::TimePoint<> LinkStart = std::chrono::system_clock::now();
 };
 
 /// The link's key basis, waiting for it if it is still being computed (the

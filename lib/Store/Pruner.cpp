@@ -195,6 +195,15 @@ Expected<PruneResult> pruneStore(StringRef Root,
       RecordDirs.insert(sys::path::parent_path(C.Path).str());
   for (const std::string &Dir : RecordDirs)
     consumeError(FS.remove(Dir));
+  // Input digest tables (DigestTable.h): those of an output not linked
+  // within prune_after.
+  SmallString<256> DigestDir(Root);
+  sys::path::append(DigestDir, "digests");
+  std::vector<Candidate> Tables;
+  scan(DigestDir, Tables);
+  for (const Candidate &C : Tables)
+    if (IsExpired(C))
+      removeIfUnchanged(C, FS);
   R.KeptFiles = KeptFiles;
   R.KeptBytes = KeptBytes;
   return R;

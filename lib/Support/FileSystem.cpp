@@ -150,6 +150,8 @@ Error RealFileSystem::remove(const Twine &Path) {
 
 Expected<std::unique_ptr<ReadableFile>>
 RealFileSystem::openFile(const Twine &Path) {
+  // Asked on every hit; a process's effective user does not change.
+  static const unsigned EffectiveUser = ::geteuid();
   int FD;
   sys::TimePoint<> Modified;
   unsigned Owner;
@@ -157,7 +159,7 @@ RealFileSystem::openFile(const Twine &Path) {
   if (!Buf)
     return Buf.takeError();
   return std::make_unique<RealReadableFile>(FD, Path.str(), std::move(*Buf),
-                                            Modified, Owner == ::geteuid());
+                                            Modified, Owner == EffectiveUser);
 }
 
 Error RealFileSystem::touch(const Twine &Path) {

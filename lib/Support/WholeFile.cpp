@@ -36,7 +36,7 @@ Expected<std::unique_ptr<MemoryBuffer>> readOpenFile(int FD, uint64_t Size,
 
 Expected<std::unique_ptr<MemoryBuffer>>
 readWholeFile(const Twine &Path, int *KeepFD, sys::TimePoint<> *Modified,
-              unsigned *Owner) {
+              unsigned *Owner, struct stat *Status) {
   SmallString<256> P;
   StringRef PathStr = Path.toNullTerminatedStringRef(P);
   int FD =
@@ -58,6 +58,8 @@ readWholeFile(const Twine &Path, int *KeepFD, sys::TimePoint<> *Modified,
     *Modified = sys::toTimePoint(St.st_mtim.tv_sec, St.st_mtim.tv_nsec);
   if (Buf && Owner)
     *Owner = St.st_uid;
+  if (Buf && Status)
+    *Status = St;
   return Buf;
 }
 

@@ -18,16 +18,19 @@
 
 #include <memory>
 
+struct stat;
+
 namespace ltocache {
 
 /// The whole file at \p Path, read into memory. With \p KeepFD the file
 /// stays open and its descriptor is returned there (the caller closes it);
-/// \p Modified, if given, receives its modification time, and \p Owner its
-/// owner's user ID.
+/// \p Modified, if given, receives its modification time, \p Owner its
+/// owner's user ID, and \p Status all of the open file's status, taken
+/// before it was read.
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 readWholeFile(const llvm::Twine &Path, int *KeepFD = nullptr,
               llvm::sys::TimePoint<> *Modified = nullptr,
-              unsigned *Owner = nullptr);
+              unsigned *Owner = nullptr, struct stat *Status = nullptr);
 
 /// Creates \p Path as a new file for writing; the caller closes the
 /// descriptor. A file already there is unlinked, never truncated: it may be

@@ -22,6 +22,7 @@
 #include "Link/LinkTrace.h"
 #include "Link/StatsLog.h"
 #include "Remote/RemoteStore.h"
+#include "Store/DigestTable.h"
 #include "Store/LocalStore.h"
 #include "Store/MemoStore.h"
 #include "Store/Pruner.h"
@@ -64,6 +65,7 @@ static void warn(const Twine &Message) {
 
 int main(int argc, char **argv) {
   auto Started = LinkTrace::Clock::now(); // Time 0 of a --trace.
+  auto LinkStartTime = std::chrono::system_clock::now();
   InitLLVM X(argc, argv);
   // Objects, modules and entries are read into buffers of up to a few MiB
   // and freed at once: keep them off mmap, whose munmap costs every
@@ -247,6 +249,18 @@ int main(int argc, char **argv) {
       consumeError(M.takeError());
     }
   }
+  // Input digests remembered by file signature, per linker output: a warm
+  // link reads no module.
+  std::unique_ptr<DigestTable> Digests;
+  if (Store) {
+    SmallString<256> Cwd;
+    if (!sys::fs::current_path(Cwd)) {
+      Digests = DigestTable::load(
+          Store->root(), absoluteOutput(File->Common.LinkerOutput), Cwd, *FS);
+      Options.Digests = Digests.get();
+      Options.LinkStart = LinkStartTime;
+    }
+  }
   KeyBasisSource Basis = [&]() -> const LinkKeyBasis * {
     KeyingReady.wait();
     return Keyed.Basis ? &*Keyed.Basis : nullptr;
@@ -283,6 +297,8 @@ int main(int argc, char **argv) {
     if (!Pruned)
       warn("pruning failed: " + toString(Pruned.takeError()));
     recordLink(Store->root(), *Stats, Pruned ? *Pruned : PruneResult());
+    if (Digests)
+      consumeError(Digests->save()); // Best effort: inputs are hashed again.
     // For `ltocache explain`: one small file. A store that already failed
     // to take this link's objects has been warned about.
     if (unsigned Keep = Set.count(SettingId::LinkRecords))
