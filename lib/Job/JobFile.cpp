@@ -6,6 +6,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 using namespace llvm;
 
@@ -40,10 +41,41 @@ public:
     return Error::success();
   }
 
+  /// Lists, once, each directory that holds many of \p Paths: a job file
+  /// of 2,000 jobs names 4,000 inputs in a few directories, and a listing
+  /// says what a stat of each would (2 us apiece on the main thread, before
+  /// any job can start).
+  void listDirectories(const std::vector<const std::string *> &Paths) {
+    StringMap<unsigned> PerDir;
+    for (const std::string *P : Paths)
+      ++PerDir[sys::path::parent_path(*P)];
+    for (const auto &D : PerDir) {
+      if (D.second < 16)
+        continue;
+      StringMap<sys::fs::file_type> &Names = Listed[D.first()];
+      std::error_code EC;
+      StringRef Dir = D.first().empty() ? StringRef(".") : D.first();
+      for (sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC;
+           It.increment(EC))
+        Names[sys::path::filename(It->path())] = It->type();
+      if (EC)
+        Listed.erase(D.first()); // Stat each of its inputs instead.
+    }
+  }
+
   Error exists(const std::string &Path, const Twine &Where) {
     // Imported modules repeat across jobs: each path is checked once.
     if (!Checked.insert(Path).second)
       return Error::success();
+    auto Dir = Listed.find(sys::path::parent_path(Path));
+    if (Dir != Listed.end()) {
+      auto It = Dir->second.find(sys::path::filename(Path));
+      if (It == Dir->second.end())
+        return fail(Where, "input '" + Path + "' does not exist");
+      if (It->second == sys::fs::file_type::regular_file)
+        return Error::success();
+      // A symbolic link or a type the listing did not give: stat it.
+    }
     sys::fs::file_status St;
     if (sys::fs::status(Path, St) || !sys::fs::exists(St))
       return fail(Where, "input '" + Path + "' does not exist");
@@ -54,6 +86,7 @@ public:
 
   StringRef File;
   StringSet<> Checked;
+  StringMap<StringMap<sys::fs::file_type>> Listed;
 };
 
 } // namespace
@@ -82,11 +115,6 @@ Expected<JobFile> readJobFile(StringRef Path) {
     return std::move(E);
   if (Error E = R.strings(*Common, "inputs", "common", F.Common.Inputs, false))
     return std::move(E);
-  for (size_t I = 0; I < F.Common.Inputs.size(); ++I)
-    if (Error E =
-            R.exists(F.Common.Inputs[I], "common.inputs[" + Twine(I) + "]"))
-      return std::move(E);
-
   const json::Array *Jobs = Top->getArray("jobs");
   if (!Jobs)
     return R.fail("jobs", Top->get("jobs") ? "not an array" : "missing");
@@ -133,12 +161,26 @@ Expected<JobFile> readJobFile(StringRef Path) {
     if (!Named(Job.Module) || !Named(Job.Shard))
       return R.fail(Where + ".inputs",
                     "does not list the module and its index");
-    for (size_t I = 0; I < Job.Inputs.size(); ++I)
-      if (Error E =
-              R.exists(Job.Inputs[I], Where + ".inputs[" + Twine(I) + "]"))
-        return std::move(E);
     F.Jobs.push_back(std::move(Job));
   }
+
+  // Every input exists and is a regular file.
+  std::vector<const std::string *> All;
+  for (const std::string &In : F.Common.Inputs)
+    All.push_back(&In);
+  for (const BackendJob &Job : F.Jobs)
+    for (const std::string &In : Job.Inputs)
+      All.push_back(&In);
+  R.listDirectories(All);
+  for (size_t I = 0; I < F.Common.Inputs.size(); ++I)
+    if (Error E =
+            R.exists(F.Common.Inputs[I], "common.inputs[" + Twine(I) + "]"))
+      return std::move(E);
+  for (size_t J = 0; J < F.Jobs.size(); ++J)
+    for (size_t I = 0; I < F.Jobs[J].Inputs.size(); ++I)
+      if (Error E = R.exists(F.Jobs[J].Inputs[I],
+                             "jobs[" + Twine(J) + "].inputs[" + Twine(I) + "]"))
+        return std::move(E);
   return F;
 }
 

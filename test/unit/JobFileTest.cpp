@@ -359,3 +359,63 @@ TEST_F(JobFileTest, NonStringJobArgIsError) {
 }
 
 } // namespace
+
+namespace {
+/// Many jobs in one directory: their inputs are checked from one listing
+/// of it (Reader::listDirectories), which must say what a stat would.
+class ManyJobsTest : public JobFileTest {
+protected:
+  json::Object manyJobs(unsigned N) {
+    json::Array Jobs;
+    for (unsigned I = 0; I < N; ++I) {
+      std::string M = Dir.sub("m" + std::to_string(I) + ".o");
+      std::string S = Dir.sub("m" + std::to_string(I) + ".thinlto.bc");
+      writeFile(M, "bitcode");
+      writeFile(S, "index");
+      Jobs.push_back(job(M, S, Dir.sub("m" + std::to_string(I) + ".native.o")));
+    }
+    json::Object Doc = validDoc();
+    Doc["jobs"] = std::move(Jobs);
+    return Doc;
+  }
+};
+} // namespace
+
+TEST_F(ManyJobsTest, AllPresentParses) {
+  writeJson(manyJobs(40));
+  auto F = readJobFile(JobsPath);
+  ASSERT_TRUE(bool(F)) << toString(F.takeError());
+  EXPECT_EQ(F->Jobs.size(), 40u);
+}
+
+TEST_F(ManyJobsTest, AMissingInputIsNamed) {
+  json::Object Doc = manyJobs(40);
+  ASSERT_FALSE(llvm::sys::fs::remove(Dir.sub("m17.thinlto.bc")));
+  std::string Msg = readError(json::Value(json::Object(Doc)));
+  EXPECT_CONTAINS(Msg, "jobs[17].inputs[1]");
+  EXPECT_CONTAINS(Msg, "does not exist");
+}
+
+TEST_F(ManyJobsTest, ADirectoryIsNotARegularFile) {
+  json::Object Doc = manyJobs(40);
+  std::string M = Dir.sub("m5.o");
+  ASSERT_FALSE(llvm::sys::fs::remove(M));
+  ASSERT_FALSE(llvm::sys::fs::create_directory(M));
+  std::string Msg = readError(json::Value(json::Object(Doc)));
+  EXPECT_CONTAINS(Msg, "jobs[5].inputs[0]");
+  EXPECT_CONTAINS(Msg, "is not a regular file");
+}
+
+TEST_F(ManyJobsTest, SymbolicLinksAreFollowed) {
+  json::Object Doc = manyJobs(40);
+  std::string M = Dir.sub("m9.o"), Target = Dir.sub("real-m9.o");
+  ASSERT_FALSE(llvm::sys::fs::rename(M, Target));
+  ASSERT_FALSE(llvm::sys::fs::create_link(Target, M));
+  writeJson(json::Value(json::Object(Doc)));
+  auto F = readJobFile(JobsPath);
+  EXPECT_TRUE(bool(F)) << toString(F.takeError());
+  // A dangling link does not exist.
+  ASSERT_FALSE(llvm::sys::fs::remove(Target));
+  EXPECT_CONTAINS(readError(json::Value(json::Object(Doc))),
+                  "jobs[9].inputs[0]");
+}
