@@ -329,73 +329,115 @@ static bool parseMemo(StringRef Text, JobKeyFields &F) {
   return true;
 }
 
-/// The costly key inputs of a job: its canonical shard (parsed, renamed,
-/// re-serialised, with the definition keys of every module imported from)
-/// and its module's recipe ("<none>" if it has none; read from bitcode).
-/// One memo holds them, keyed by everything they are a function of: the
-/// code that computes them, the module's digest (F.Module, set by the
-/// caller), the shard's bytes, and every input path with the digest of its
-/// content (paths are what the shard names; their contents are what the
-/// names and definition keys come from).
-static Error derivedFields(const BackendJob &Job, FileDigests &Files,
-                           KeyMemo *Memo, DefinitionKeyCache *Definitions,
-                           JobKeyFields &F) {
+/// The memo key of the costly key inputs of a job (derivedFields): the code
+/// that computes them, the module's digest, the shard's identity, and
+/// every input's content digest. Contents only: lld names archive members
+/// with its process id, so a key with paths would never be found again.
+/// The shard is identified with every module path replaced by the digest
+/// of the file behind it. Nullopt: the shard cannot be identified.
+static Expected<std::optional<Digest>>
+memoKeyOf(const BackendJob &Job, MemoryBufferRef Shard, const Digest &Module,
+          FileDigests &Files, bool ByDefinition) {
+  std::optional<Digest> Identity =
+      shardIdentity(Shard, [&](StringRef Path) -> std::optional<std::string> {
+        if (!is_contained(Job.Inputs, Path))
+          return std::nullopt;
+        auto D = Files.get(Path);
+        if (!D) {
+          consumeError(D.takeError());
+          return std::nullopt;
+        }
+        return toHex(*D);
+      });
+  if (!Identity)
+    return std::nullopt;
+  KeyBuilder KB("job-memo", 3);
+  KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
+  KB.add(KeyField::ToolVersion, "definition-keys/" +
+                                    std::to_string(DefinitionKeysVersion) +
+                                    (ByDefinition ? "" : " off"));
+  KB.add(KeyField::Module, Module);
+  KB.add(KeyField::SummaryShard, *Identity);
+  std::vector<std::string> Inputs;
+  for (const std::string &In : Job.Inputs) {
+    if (In == Job.Shard)
+      continue;
+    auto D = Files.get(In);
+    if (!D)
+      return D.takeError();
+    Inputs.push_back(toHex(*D));
+  }
+  llvm::sort(Inputs);
+  for (const std::string &D : Inputs)
+    KB.add(KeyField::MemoInput, D);
+  return std::optional<Digest>(KB.finish());
+}
+
+Expected<std::optional<Digest>>
+jobMemoKey(const BackendJob &Job, FileDigests &Files, bool ByDefinition) {
+  auto Module = Files.get(Job.Module);
+  if (!Module)
+    return Module.takeError();
   auto Buf = readWholeFile(Job.Shard);
   if (!Buf)
     return Buf.takeError();
+  return memoKeyOf(Job, (*Buf)->getMemBufferRef(), *Module, Files,
+                   ByDefinition);
+}
+
+/// The costly key inputs of a job: its canonical shard (parsed, renamed,
+/// re-serialised, with the definition keys of every module imported from)
+/// and its module's recipe ("<none>" if it has none; read from bitcode).
+/// One memo holds them (memoKeyOf; F.Module is set by the caller). \p Known
+/// (may be null) is the memo's key and value, looked up by the caller.
+static Error derivedFields(const BackendJob &Job, FileDigests &Files,
+                           KeyMemo *Memo, DefinitionKeyCache *Definitions,
+                           const JobMemoLookup *Known, JobKeyFields &F) {
+  std::unique_ptr<MemoryBuffer> Shard;
+  auto ReadShard = [&]() -> Error {
+    if (Shard)
+      return Error::success();
+    auto Buf = readWholeFile(Job.Shard);
+    if (!Buf)
+      return Buf.takeError();
+    Shard = std::move(*Buf);
+    return Error::success();
+  };
   std::optional<Digest> MemoKey;
-  if (Memo) {
-    // Contents only: lld names archive members with its process id, so a
-    // key with paths would never be found again. The shard is identified
-    // with every module path replaced by the digest of the file behind it.
-    std::optional<Digest> Shard =
-        shardIdentity((*Buf)->getMemBufferRef(),
-                      [&](StringRef Path) -> std::optional<std::string> {
-                        if (!is_contained(Job.Inputs, Path))
-                          return std::nullopt;
-                        auto D = Files.get(Path);
-                        if (!D) {
-                          consumeError(D.takeError());
-                          return std::nullopt;
-                        }
-                        return toHex(*D);
-                      });
-    if (Shard) {
-      KeyBuilder KB("job-memo", 3);
-      KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
-      KB.add(KeyField::ToolVersion, "definition-keys/" +
-                                        std::to_string(DefinitionKeysVersion) +
-                                        (Definitions ? "" : " off"));
-      KB.add(KeyField::Module, F.Module);
-      KB.add(KeyField::SummaryShard, *Shard);
-      std::vector<std::string> Inputs;
-      for (const std::string &In : Job.Inputs) {
-        if (In == Job.Shard)
-          continue;
-        auto D = Files.get(In);
-        if (!D)
-          return D.takeError();
-        Inputs.push_back(toHex(*D));
+  std::optional<std::string> Value;
+  if (Known) {
+    MemoKey = Known->Key;
+    Value = Known->Value;
+  } else if (Memo) {
+    if (Error E = ReadShard())
+      return E;
+    auto K =
+        memoKeyOf(Job, Shard->getMemBufferRef(), F.Module, Files, Definitions);
+    if (!K)
+      return K.takeError();
+    MemoKey = *K;
+    if (MemoKey)
+      Value = Memo->get(*MemoKey);
+  }
+  if (Value) {
+    JobKeyFields Memoised;
+    if (parseMemo(*Value, Memoised)) {
+      F.Shard = Memoised.Shard;
+      F.Recipe = std::move(Memoised.Recipe);
+      F.Parts = std::move(Memoised.Parts);
+      F.Imports = std::move(Memoised.Imports);
+      if (Known && !Known->Remembered) {
+        F.FromElsewhere = true;
+        if (Memo && MemoKey)
+          Memo->put(*MemoKey, *Value); // Remembered here from now on.
       }
-      llvm::sort(Inputs);
-      for (const std::string &D : Inputs)
-        KB.add(KeyField::MemoInput, D);
-      MemoKey = KB.finish();
-    }
-    if (std::optional<std::string> V =
-            MemoKey ? Memo->get(*MemoKey) : std::nullopt) {
-      JobKeyFields Remembered;
-      if (parseMemo(*V, Remembered)) {
-        F.Shard = Remembered.Shard;
-        F.Recipe = std::move(Remembered.Recipe);
-        F.Parts = std::move(Remembered.Parts);
-        F.Imports = std::move(Remembered.Imports);
-        return Error::success();
-      }
+      return Error::success();
     }
   }
-  auto Canonical = canonicalizeShardBuffer((*Buf)->getMemBufferRef(), Job,
-                                           Files, Definitions);
+  if (Error E = ReadShard())
+    return E;
+  auto Canonical = canonicalizeShardBuffer(Shard->getMemBufferRef(), Job, Files,
+                                           Definitions);
   if (!Canonical)
     return Canonical.takeError();
   F.Shard = Canonical->Shard;
@@ -425,7 +467,8 @@ static Error derivedFields(const BackendJob &Job, FileDigests &Files,
 
 Expected<JobKeyFields> computeJobFields(const BackendJob &Job,
                                         FileDigests &Files, KeyMemo *Memo,
-                                        DefinitionKeyCache *Definitions) {
+                                        DefinitionKeyCache *Definitions,
+                                        const JobMemoLookup *Known) {
   JobKeyFields F;
   // Job arguments other than the module, the shard and the output.
   bool SaysNative = false;
@@ -448,7 +491,7 @@ Expected<JobKeyFields> computeJobFields(const BackendJob &Job,
     return ModuleDigest.takeError();
   F.Module = *ModuleDigest;
 
-  if (Error E = derivedFields(Job, Files, Memo, Definitions, F))
+  if (Error E = derivedFields(Job, Files, Memo, Definitions, Known, F))
     return std::move(E);
   return F;
 }

@@ -129,17 +129,37 @@ struct JobKeyFields {
   /// Hex digests of inputs keyed whole (modules that cannot be keyed by
   /// definition, inputs the shard does not name), sorted.
   std::vector<std::string> Imports;
+  /// The costly inputs came from a memo found elsewhere (JobMemoLookup).
+  bool FromElsewhere = false;
 };
 
 class DefinitionKeyCache;
 
+/// Where a job's costly key inputs (its canonical shard, imported parts and
+/// recipe) are memoised, and the memo, looked up ahead of keying: a caller
+/// that asks another machine for the memos missing here.
+struct JobMemoLookup {
+  std::optional<Digest> Key; ///< Nullopt: the job's inputs are not memoised.
+  std::optional<std::string> Value;
+  bool Remembered = false; ///< Value is from the local memo.
+};
+
+/// The memo key of \p Job's costly key inputs (reads its shard), or
+/// nullopt if its shard cannot be identified. \p ByDefinition: imported
+/// modules are keyed by definition (a DefinitionKeyCache is given).
+llvm::Expected<std::optional<Digest>>
+jobMemoKey(const BackendJob &Job, FileDigests &Files, bool ByDefinition);
+
 /// \p Job's key inputs; an error as for computeJobKey. \p Definitions
 /// (may be null: every imported module is keyed whole) gives the
-/// definition keys of imported modules.
+/// definition keys of imported modules. \p Known (may be null) is the
+/// memo, already looked up: a value not from \p Memo that holds is
+/// remembered there.
 llvm::Expected<JobKeyFields>
 computeJobFields(const BackendJob &Job, FileDigests &Files,
                  KeyMemo *Memo = nullptr,
-                 DefinitionKeyCache *Definitions = nullptr);
+                 DefinitionKeyCache *Definitions = nullptr,
+                 const JobMemoLookup *Known = nullptr);
 /// The key from the link's basis and one job's inputs.
 JobKey finishJobKey(const LinkKeyBasis &Basis, const JobKeyFields &Fields);
 

@@ -4,6 +4,7 @@
 #include "Key/CacheKey.h"
 #include "Key/CompilerLibraries.h"
 #include "Key/DriverEnvironment.h"
+#include "Key/SharedKeyInputs.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Config/llvm-config.h"
@@ -18,7 +19,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
+#include <thread>
+
+#include <signal.h>
 #include <sys/stat.h>
 
 using namespace llvm;
@@ -102,36 +108,73 @@ Expected<ProbeAnswer> parseProbe(StringRef Out, StringRef Command) {
   return A;
 }
 
-/// Runs lld's command with "-v -###": clang prints what it is and which
+/// lld's command with "-v -###": clang prints what it is and which
 /// configuration files it read, and runs nothing.
-Expected<ProbeAnswer> runProbe(StringRef Program,
-                               ArrayRef<std::string> CommonArgs) {
+class Probe {
+public:
+  Probe(StringRef Program, ArrayRef<std::string> CommonArgs) {
+    std::vector<StringRef> Argv(CommonArgs.begin(), CommonArgs.end());
+    for (StringRef A : {"-v", "-###", "-x", "ir", "/dev/null"})
+      Argv.push_back(A);
+    Command = join(Argv, " ");
+    if (std::error_code EC =
+            sys::fs::createTemporaryFile("ltocache-probe", "txt", ErrPath)) {
+      Problem = "cannot create a temporary file: " + EC.message();
+      ErrPath.clear();
+      return;
+    }
+    std::optional<StringRef> Redirects[] = {StringRef(""), StringRef(""),
+                                            StringRef(ErrPath)};
+    bool Failed = false;
+    PI = sys::ExecuteNoWait(Program, Argv, std::nullopt, Redirects, 0, &ErrMsg,
+                            &Failed);
+    if (Failed)
+      PI.Pid = sys::ProcessInfo::InvalidPid;
+  }
+  ~Probe() {
+    if (PI.Pid != sys::ProcessInfo::InvalidPid) {
+      stop();
+      sys::Wait(PI, std::nullopt);
+    }
+    if (!ErrPath.empty())
+      sys::fs::remove(ErrPath);
+  }
+
+  /// Waits for the compiler to answer.
+  Expected<ProbeAnswer> answer() {
+    if (!Problem.empty())
+      return createStringError(Problem);
+    if (PI.Pid == sys::ProcessInfo::InvalidPid)
+      return createStringError("'%s' failed: %s", Command.c_str(),
+                               ErrMsg.c_str());
+    sys::ProcessInfo Done = sys::Wait(PI, std::nullopt, &ErrMsg);
+    PI.Pid = sys::ProcessInfo::InvalidPid;
+    auto Buf = MemoryBuffer::getFile(ErrPath);
+    if (!Buf)
+      return createFileError(ErrPath, Buf.getError());
+    StringRef Out = (*Buf)->getBuffer();
+    if (Done.ReturnCode != 0)
+      return createStringError(
+          "'%s' failed (%s): %s", Command.c_str(),
+          ErrMsg.empty() ? ("exit code " + Twine(Done.ReturnCode)).str().c_str()
+                         : ErrMsg.c_str(),
+          Out.rtrim().str().c_str());
+    return parseProbe(Out, Command);
+  }
+
+  /// Stops a probe whose answer is no longer needed (answer() then
+  /// returns at once).
+  void stop() {
+    if (PI.Pid != sys::ProcessInfo::InvalidPid)
+      ::kill(PI.Pid, SIGKILL);
+  }
+
+private:
+  std::string Command, ErrMsg;
   SmallString<128> ErrPath;
-  if (std::error_code EC =
-          sys::fs::createTemporaryFile("ltocache-probe", "txt", ErrPath))
-    return createFileError("temporary file", EC);
-  std::vector<StringRef> Argv(CommonArgs.begin(), CommonArgs.end());
-  for (StringRef A : {"-v", "-###", "-x", "ir", "/dev/null"})
-    Argv.push_back(A);
-  std::string Command = join(Argv, " ");
-  std::optional<StringRef> Redirects[] = {StringRef(""), StringRef(""),
-                                          StringRef(ErrPath)};
-  std::string ErrMsg;
-  int RC = sys::ExecuteAndWait(Program, Argv, std::nullopt, Redirects, 0, 0,
-                               &ErrMsg);
-  auto Buf = MemoryBuffer::getFile(ErrPath);
-  sys::fs::remove(ErrPath);
-  if (!Buf)
-    return createFileError(ErrPath, Buf.getError());
-  StringRef Out = (*Buf)->getBuffer();
-  if (RC != 0)
-    return createStringError("'%s' failed (%s): %s", Command.c_str(),
-                             ErrMsg.empty()
-                                 ? ("exit code " + Twine(RC)).str().c_str()
-                                 : ErrMsg.c_str(),
-                             Out.rtrim().str().c_str());
-  return parseProbe(Out, Command);
-}
+  sys::ProcessInfo PI;
+  std::string Problem;
+};
 
 bool isElf(StringRef Path) {
   auto Magic = MemoryBuffer::getFileSlice(Path, 4, 0);
@@ -192,17 +235,25 @@ void addInput(KeyBuilder &KB, StringRef What, StringRef Value) {
   KB.add(KeyField::MemoInput, S);
 }
 
-Digest memoKey(const CompilerCommand &C, ArrayRef<std::string> CommonArgs,
-               ArrayRef<Program> Programs) {
-  KeyBuilder KB("toolchain-memo", MemoVersion);
+/// A key of what the probe's answer is a function of: lld's command, its
+/// programs as \p ProgramInputs identify them, \p Libraries, what the
+/// driver and the loader read from the environment (the keyed variables,
+/// HOME: the user's configuration directory, LD_LIBRARY_PATH: the
+/// libraries), and the current directory where a configuration path may be
+/// relative to it.
+Digest probeKey(StringRef Recipe, const CompilerCommand &C,
+                ArrayRef<std::string> CommonArgs,
+                ArrayRef<std::string> ProgramInputs,
+                ArrayRef<std::string> Libraries) {
+  KeyBuilder KB(Recipe, MemoVersion);
   KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
   for (const std::string &A : CommonArgs)
     addInput(KB, "arg", A);
   addInput(KB, "argv0", C.Compiler.Word);
-  for (const Program &P : Programs)
-    addInput(KB, "program", P.Path + '\0' + P.Sig.Text);
-  // What the driver and the loader read: the keyed variables, HOME (the
-  // user's configuration directory), LD_LIBRARY_PATH (the libraries).
+  for (const std::string &P : ProgramInputs)
+    addInput(KB, "program", P);
+  for (const std::string &L : Libraries)
+    addInput(KB, "library", L);
   for (const std::string &V : driverEnvironment(C.Env))
     addInput(KB, "env", V);
   for (StringRef Name : {"HOME", "LD_LIBRARY_PATH"})
@@ -214,6 +265,16 @@ Digest memoKey(const CompilerCommand &C, ArrayRef<std::string> CommonArgs,
       addInput(KB, "cwd", Cwd);
   }
   return KB.finish();
+}
+
+/// The local memo's key: programs by path and stat signature (the
+/// libraries are watched by the memo itself).
+Digest memoKey(const CompilerCommand &C, ArrayRef<std::string> CommonArgs,
+               ArrayRef<Program> Programs) {
+  std::vector<std::string> Inputs;
+  for (const Program &P : Programs)
+    Inputs.push_back(P.Path + '\0' + P.Sig.Text);
+  return probeKey("toolchain-memo", C, CommonArgs, Inputs, {});
 }
 
 /// A memo: the identity and the signatures it depends on.
@@ -290,12 +351,164 @@ void writeMemo(StringRef MemoDir, StringRef Path, const Memo &M) {
   }
 }
 
+/// Where a configuration file could appear for \p A: clang's search
+/// directories and those of the files it read.
+std::set<std::string> configDirs(const ProbeAnswer &A) {
+  std::set<std::string> Dirs;
+  for (const std::string *D :
+       {&A.UserConfigDir, &A.SystemConfigDir, &A.InstalledDir})
+    if (!D->empty())
+      Dirs.insert(*D);
+  for (const std::string &F : A.ConfigFiles)
+    Dirs.insert(sys::path::parent_path(F).str());
+  return Dirs;
+}
+
+/// What \p Dir holds, by name: whether a configuration file clang looks for
+/// is there ("absent" if \p Dir is not a directory).
+std::string listingDigest(StringRef Dir) {
+  std::error_code EC;
+  std::vector<std::string> Names;
+  for (sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC;
+       It.increment(EC))
+    Names.push_back(sys::path::filename(It->path()).str());
+  if (EC)
+    return "absent";
+  llvm::sort(Names);
+  KeyBuilder KB("directory-listing", 1);
+  for (const std::string &N : Names)
+    KB.add(KeyField::MemoInput, N);
+  return toHex(KB.finish());
+}
+
+/// The key of the probe's answer as other machines may share it: by
+/// content (programs by digest, libraries by build ID) where the local memo
+/// key uses stat signatures. Paths stay in: clang reports where it is
+/// installed.
+Digest sharedProbeKey(const CompilerCommand &C,
+                      ArrayRef<std::string> CommonArgs,
+                      ArrayRef<Program> Programs,
+                      ArrayRef<std::string> ProgramDigests,
+                      ArrayRef<std::string> Libraries) {
+  std::vector<std::string> Inputs;
+  for (size_t I = 0; I < Programs.size(); ++I)
+    Inputs.push_back(Programs[I].Path + '\0' + realPath(Programs[I].Path) +
+                     '\0' + ProgramDigests[I]);
+  return probeKey("toolchain-probe", C, CommonArgs, Inputs, Libraries);
+}
+
+/// The probe's answer as shared, with what each directory where a
+/// configuration file could appear held: another machine takes the answer
+/// only if its directories hold the same names.
+std::string sharedProbeRecord(const ProbeAnswer &A) {
+  json::Array Listings;
+  for (const std::string &D : configDirs(A))
+    Listings.push_back(json::Array{D, listingDigest(D)});
+  return formatv("{0}", json::Value(json::Object{
+                            {"version", A.Version},
+                            {"installed_dir", A.InstalledDir},
+                            {"system_config_dir", A.SystemConfigDir},
+                            {"user_config_dir", A.UserConfigDir},
+                            {"config_files", json::Array(A.ConfigFiles)},
+                            {"listings", std::move(Listings)},
+                        }))
+      .str();
+}
+
+/// A shared answer, if it holds here.
+std::optional<ProbeAnswer> acceptSharedProbe(StringRef Text) {
+  Expected<json::Value> V = json::parse(Text);
+  if (!V) {
+    consumeError(V.takeError());
+    return std::nullopt;
+  }
+  ProbeAnswer A;
+  std::vector<std::vector<std::string>> Listings;
+  json::Path::Root Root;
+  json::ObjectMapper O(*V, Root);
+  if (!O || !O.map("version", A.Version) ||
+      !O.map("installed_dir", A.InstalledDir) ||
+      !O.map("system_config_dir", A.SystemConfigDir) ||
+      !O.map("user_config_dir", A.UserConfigDir) ||
+      !O.map("config_files", A.ConfigFiles) || !O.map("listings", Listings))
+    return std::nullopt;
+  std::set<std::string> Listed;
+  for (const auto &L : Listings) {
+    if (L.size() != 2 || listingDigest(L[0]) != L[1])
+      return std::nullopt;
+    Listed.insert(L[0]);
+  }
+  if (Listed != configDirs(A))
+    return std::nullopt;
+  return A;
+}
+
+/// The probe's answer from whichever comes first: the compiler, or
+/// \p Shared (an answer that holds here). \p Shareable: the compiler
+/// answered and \p Shared lacks the answer (offer it).
+Expected<ProbeAnswer> probeOrShared(StringRef Program,
+                                    ArrayRef<std::string> CommonArgs,
+                                    SharedKeyInputs &Shared, const Digest &Key,
+                                    bool *FromShared, bool &Shareable) {
+  struct State {
+    std::mutex Lock;
+    std::condition_variable Changed;
+    bool Answered = false, ProbeDone = false;
+    std::optional<std::string> Value;
+  };
+  auto S = std::make_shared<State>();
+  Shared.fetch({Key}, [S](size_t, std::optional<std::string> V) {
+    std::lock_guard<std::mutex> G(S->Lock);
+    S->Value = std::move(V);
+    S->Answered = true;
+    S->Changed.notify_all();
+  });
+  // Both at once: a slow or dead remote costs nothing.
+  Probe P(Program, CommonArgs);
+  std::optional<Expected<ProbeAnswer>> Probed;
+  std::thread Waiter([&] {
+    Expected<ProbeAnswer> A = P.answer();
+    std::lock_guard<std::mutex> G(S->Lock);
+    Probed.emplace(std::move(A));
+    S->ProbeDone = true;
+    S->Changed.notify_all();
+  });
+  std::unique_lock<std::mutex> L(S->Lock);
+  S->Changed.wait(L, [&] { return S->Answered || S->ProbeDone; });
+  std::optional<ProbeAnswer> FromRemote;
+  if (S->Answered && S->Value) {
+    std::string Text = *S->Value;
+    L.unlock();
+    FromRemote = acceptSharedProbe(Text);
+    L.lock();
+  }
+  if (FromRemote && !S->ProbeDone)
+    P.stop();
+  S->Changed.wait(L, [&] { return S->ProbeDone; });
+  bool Missing = S->Answered && !S->Value;
+  L.unlock();
+  Waiter.join();
+  if (FromRemote) {
+    consumeError(Probed->takeError());
+    if (FromShared)
+      *FromShared = true;
+    return std::move(*FromRemote);
+  }
+  // A remote that answers later (or never) is not waited for; one whose
+  // answer does not hold here keeps it.
+  Shareable = Missing || !S->Answered;
+  return std::move(*Probed);
+}
+
 } // namespace
 
 Expected<ToolchainIdentity>
 computeToolchainIdentity(const CompilerCommand &Command,
                          ArrayRef<std::string> CommonArgs, StringRef MemoDir,
-                         function_ref<void()> BeforeRun) {
+                         function_ref<void()> BeforeRun,
+                         SharedKeyInputs *Shared, bool *FromShared) {
+  if (FromShared)
+    *FromShared = false;
   std::vector<Program> Programs = programsOf(Command);
   SmallString<256> MemoPath;
   if (!MemoDir.empty()) {
@@ -307,7 +520,9 @@ computeToolchainIdentity(const CompilerCommand &Command,
   }
 
   auto Start = std::chrono::system_clock::now();
-  if (BeforeRun)
+  // With a remote, the answer may come from there: the link is not known
+  // to be a first one yet (phase 1 says so when memos are missing).
+  if (BeforeRun && !Shared)
     BeforeRun();
   Memo M;
   ToolchainIdentity &T = M.Identity;
@@ -321,43 +536,23 @@ computeToolchainIdentity(const CompilerCommand &Command,
     Settle(S);
   };
   std::string CompilerDigest;
+  std::vector<std::string> ProgramDigests;
   for (const Program &P : Programs) {
     auto D = hashFile(P.Path);
     if (!D)
       return createStringError("remote compiler: %s",
                                toString(D.takeError()).c_str());
     Settle(P.Sig); // Watched as part of the memo's key.
+    ProgramDigests.push_back(toHex(*D));
     if (P.Name.empty())
       CompilerDigest = toHex(*D);
     else
       T.Launchers.push_back(P.Name + "=blake3:" + toHex(*D));
   }
 
-  StringRef First = Command.Launchers.empty()
-                        ? StringRef(Command.Compiler.Path)
-                        : StringRef(Command.Launchers.front().second.Path);
-  std::vector<std::string> Argv(CommonArgs.begin(), CommonArgs.end());
-  Expected<ProbeAnswer> A = runProbe(First, Argv);
-  if (!A)
-    return A.takeError();
-  T.Compiler = "blake3:" + CompilerDigest + "\n" + A->Version;
-  T.InstalledDir = A->InstalledDir;
-  T.ConfigSearchDirs = {A->UserConfigDir, A->SystemConfigDir, A->InstalledDir};
-  T.ConfigFiles = A->ConfigFiles;
+  // The compiler's own libraries, from its ELF dynamic section.
   bool Elf = isElf(Command.Compiler.Path);
-  if (Elf && !installedAt(T.InstalledDir, Command.Compiler.Path))
-    T.Mismatch = "the compiler that runs is installed in '" + T.InstalledDir +
-                 "', not with '" + Command.Compiler.Path + "'";
-
-  // Where a configuration file could appear: clang's search directories
-  // and those of the files it read.
   std::set<std::string> Dirs;
-  for (const std::string &D : T.ConfigSearchDirs)
-    if (!D.empty())
-      Dirs.insert(D);
-  for (const std::string &F : T.ConfigFiles)
-    Dirs.insert(sys::path::parent_path(F).str());
-
   if (Elf) {
     auto Libs = findCompilerLibraries(Command.Compiler.Path, Command.Env);
     if (!Libs)
@@ -373,11 +568,38 @@ computeToolchainIdentity(const CompilerCommand &Command,
       T.Libraries.push_back(L.Name + "=" + *Id);
     }
   }
+
+  StringRef First = Command.Launchers.empty()
+                        ? StringRef(Command.Compiler.Path)
+                        : StringRef(Command.Launchers.front().second.Path);
+  Digest SharedKey = sharedProbeKey(Command, CommonArgs, Programs,
+                                    ProgramDigests, T.Libraries);
+  bool Shareable = false;
+  Expected<ProbeAnswer> A =
+      Shared ? probeOrShared(First, CommonArgs, *Shared, SharedKey, FromShared,
+                             Shareable)
+             : Probe(First, CommonArgs).answer();
+  if (!A)
+    return A.takeError();
+  T.Compiler = "blake3:" + CompilerDigest + "\n" + A->Version;
+  T.InstalledDir = A->InstalledDir;
+  T.ConfigSearchDirs = {A->UserConfigDir, A->SystemConfigDir, A->InstalledDir};
+  T.ConfigFiles = A->ConfigFiles;
+  if (Elf && !installedAt(T.InstalledDir, Command.Compiler.Path))
+    T.Mismatch = "the compiler that runs is installed in '" + T.InstalledDir +
+                 "', not with '" + Command.Compiler.Path + "'";
+
+  // Where a configuration file could appear: clang's search directories
+  // and those of the files it read.
+  std::set<std::string> ConfigDirs = configDirs(*A);
+  Dirs.insert(ConfigDirs.begin(), ConfigDirs.end());
   for (const std::string &D : Dirs)
     Watch(D, statSignature(D));
 
   if (!MemoPath.empty() && Settles)
     writeMemo(MemoDir, MemoPath, M);
+  if (Shareable)
+    Shared->offer(SharedKey, sharedProbeRecord(*A));
   return std::move(T);
 }
 

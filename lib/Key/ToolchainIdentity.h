@@ -18,6 +18,12 @@
 // command's programs, the searched directories and the libraries, and
 // reads one memo.
 //
+// A machine whose cache has no memo (a CI runner, a new developer machine)
+// may take the probe's answer from a remote instead (SharedKeyInputs.h),
+// keyed by content (programs by digest, libraries by build ID) and checked
+// against what its own configuration directories hold: the probe and the
+// remote race, and a slow or dead remote costs nothing.
+//
 //===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_KEY_TOOLCHAINIDENTITY_H
 #define LTOCACHE_KEY_TOOLCHAINIDENTITY_H
@@ -33,6 +39,8 @@
 #include <vector>
 
 namespace ltocache {
+
+class SharedKeyInputs;
 
 struct ToolchainIdentity {
   /// "blake3:<digest of the compiler's executable>\n<version text>" (the
@@ -62,10 +70,14 @@ llvm::StringRef compilerVersionText(llvm::StringRef CompilerIdentity);
 /// The identity of what \p Command (resolved from lld's common arguments
 /// \p CommonArgs) runs. \p MemoDir may be empty (no memo). \p BeforeRun,
 /// if given, is called just before the compiler is run: the memo is
-/// missing, so this link is probably the first with this toolchain.
+/// missing, so this link is probably the first with this toolchain (not
+/// called when \p Shared may answer instead). \p Shared (may be null) is
+/// asked for the probe's answer while the probe runs; \p FromShared (may
+/// be null) says whether its answer was taken.
 llvm::Expected<ToolchainIdentity> computeToolchainIdentity(
     const CompilerCommand &Command, llvm::ArrayRef<std::string> CommonArgs,
-    llvm::StringRef MemoDir, llvm::function_ref<void()> BeforeRun = {});
+    llvm::StringRef MemoDir, llvm::function_ref<void()> BeforeRun = {},
+    SharedKeyInputs *Shared = nullptr, bool *FromShared = nullptr);
 
 } // namespace ltocache
 

@@ -55,12 +55,14 @@ bool JobScheduler::lookupJob(size_t I) {
     return false;
   TraceSpan KeySpan(Options.Trace, "key", "key");
   // The job's own inputs first: the basis may still be on its way.
-  auto F = computeJobFields(Job, Files, Memo, Definitions.get());
+  auto F = computeJobFields(Job, Files, Memo, Definitions.get(), knownMemo(I));
   if (!F) {
     warnOnce(NoKey, "cannot key job for '" + Job.Module +
                         "', compiling it uncached: " + toString(F.takeError()));
     return false;
   }
+  if (F->FromElsewhere)
+    ++SharedMemosTaken;
   const LinkKeyBasis *B = Basis();
   if (!B)
     return false;
@@ -120,6 +122,58 @@ bool JobScheduler::lookupJob(size_t I) {
   O.What = JobOutcome::Hit;
   O.SavedMicros = L.Hit->CompileMicros;
   return true;
+}
+
+void JobScheduler::askSharedMemos(ThreadPoolInterface &Pool) {
+  Known.assign(Jobs.size(), JobMemoLookup());
+  LookedUp.assign(Jobs.size(), 0);
+  SharedMemos.assign(Jobs.size(), std::nullopt);
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    Pool.async([&, I] {
+      auto K = jobMemoKey(Jobs[I], Files, /*ByDefinition=*/true);
+      if (!K) {
+        consumeError(K.takeError()); // Keying the job says why.
+        return;
+      }
+      JobMemoLookup &L = Known[I];
+      L.Key = *K;
+      if (L.Key)
+        L.Value = Memo->get(*L.Key);
+      L.Remembered = L.Value.has_value();
+      LookedUp[I] = 1;
+    });
+  Pool.wait();
+  std::vector<size_t> Asked;
+  std::vector<Digest> Keys;
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    if (LookedUp[I] && Known[I].Key && !Known[I].Value) {
+      Asked.push_back(I);
+      Keys.push_back(*Known[I].Key);
+    }
+  if (Asked.empty())
+    return;
+  Options.Shared->fetch(std::move(Keys),
+                        [this, Asked](size_t K, std::optional<std::string> V) {
+                          std::lock_guard<std::mutex> G(SharedLock);
+                          SharedMemos[Asked[K]] = std::move(V);
+                          SharedAnswered.notify_all();
+                        });
+}
+
+const JobMemoLookup *JobScheduler::knownMemo(size_t I) {
+  if (Known.empty() || !LookedUp[I])
+    return nullptr;
+  JobMemoLookup &L = Known[I];
+  if (!L.Key || L.Value)
+    return &L;
+  // Asked of the remote. Computing the inputs here is what its answer
+  // saves, and the key waits for the link's basis anyway: wait for the
+  // answer as long as for the basis.
+  std::unique_lock<std::mutex> G(SharedLock);
+  SharedAnswered.wait(G, [&] { return SharedMemos[I] || BasisKnown; });
+  if (SharedMemos[I] && *SharedMemos[I])
+    L.Value = **SharedMemos[I];
+  return &L;
 }
 
 bool JobScheduler::chosenToVerify(size_t I) const {
@@ -247,14 +301,16 @@ Expected<std::string> JobScheduler::readObject(size_t I) {
 }
 
 namespace {
-/// A job whose key inputs were never memoised is new code, almost surely a
-/// miss: tell the backend as soon as a memo is missing, before the key
-/// (shard canonicalisation, recipe) is derived, so that a backend with a
-/// costly start (the compile server) begins a few ms earlier.
-class MissHintingMemo : public KeyMemo {
+/// The memo as phase 1 sees it. A job whose key inputs were never memoised
+/// is new code, almost surely a miss: tell the backend as soon as a memo is
+/// missing, before the key (shard canonicalisation, recipe) is derived, so
+/// that a backend with a costly start (the compile server) begins a few ms
+/// earlier. What is computed is offered to other machines (\p Shared, may
+/// be null), which take what they asked for and lacked.
+class LinkMemo : public KeyMemo {
 public:
-  MissHintingMemo(KeyMemo &Inner, CompileBackend &Backend)
-      : Inner(Inner), Backend(Backend) {}
+  LinkMemo(KeyMemo &Inner, CompileBackend &Backend, SharedKeyInputs *Shared)
+      : Inner(Inner), Backend(Backend), Shared(Shared) {}
   std::optional<std::string> get(const Digest &Key) override {
     std::optional<std::string> V = Inner.get(Key);
     if (!V)
@@ -263,11 +319,14 @@ public:
   }
   void put(const Digest &Key, StringRef Value) override {
     Inner.put(Key, Value);
+    if (Shared)
+      Shared->offer(Key, Value);
   }
 
 private:
   KeyMemo &Inner;
   CompileBackend &Backend;
+  SharedKeyInputs *Shared;
 };
 } // namespace
 
@@ -275,9 +334,9 @@ Expected<LinkStats> JobScheduler::run() {
   // Phase 1 reads memos through the hint; the caller's memo is back in
   // place when run() returns.
   KeyMemo *Given = Memo;
-  std::optional<MissHintingMemo> Hinting;
+  std::optional<LinkMemo> Hinting;
   if (Given) {
-    Hinting.emplace(*Given, Backend);
+    Hinting.emplace(*Given, Backend, Options.Shared);
     Memo = &*Hinting;
   }
   scope_exit RestoreMemo([&] { Memo = Given; });
@@ -298,6 +357,21 @@ Expected<LinkStats> JobScheduler::run() {
   {
     TraceSpan Phase(Options.Trace, "phase 1: keys and local lookups", "phase");
     DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
+    std::thread BasisWatch;
+    if (Options.Shared && Store && Memo && Basis) {
+      TraceSpan Ask(Options.Trace, "memo keys", "key");
+      askSharedMemos(Pool);
+      BasisWatch = std::thread([this] {
+        Basis();
+        std::lock_guard<std::mutex> G(SharedLock);
+        BasisKnown = true;
+        SharedAnswered.notify_all();
+      });
+    }
+    scope_exit JoinWatch([&] {
+      if (BasisWatch.joinable())
+        BasisWatch.join();
+    });
     for (size_t I = 0; I < Jobs.size(); ++I)
       Pool.async([&, I] {
         traceThread(Options.Trace, "keys and lookups");
@@ -349,6 +423,7 @@ Expected<LinkStats> JobScheduler::run() {
 
   for (const JobOutcome &O : Outcomes)
     Stats.add(O);
+  Stats.KeyInputsFromRemote += SharedMemosTaken;
   if (!Options.KeyLogPath.empty())
     if (Error E = writeKeyLog(Keys))
       return std::move(E);

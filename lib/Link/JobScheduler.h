@@ -28,6 +28,7 @@
 #include "Job/BackendJob.h"
 #include "Key/DefinitionKeyCache.h"
 #include "Key/JobKey.h"
+#include "Key/SharedKeyInputs.h"
 #include "Link/LinkRecord.h"
 #include "Link/LinkStats.h"
 #include "Remote/RemoteStore.h"
@@ -36,6 +37,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/ThreadPool.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -75,6 +77,10 @@ struct SchedulerOptions {
   double VerifyHits = 0;
   /// If set, the link's phases and every job's steps are recorded here.
   LinkTrace *Trace = nullptr;
+  /// If set (with a remote), the memoised key inputs missing locally are
+  /// asked of it; a job's are computed here only if its answer has not come
+  /// when the link's basis is ready (Key/SharedKeyInputs.h).
+  SharedKeyInputs *Shared = nullptr;
   /// If set, input digests are remembered across links there
   /// (Key/FileDigests.h); LinkStart is when the link began.
   DigestMemo *Digests = nullptr;
@@ -140,6 +146,13 @@ private:
   /// Keys job \p I and looks it up; true if it needs no compile (a hit,
   /// or a failure recorded in Failures[I]).
   bool lookupJob(size_t I);
+  /// Looks up every job's memo key and local memo, and asks Options.Shared
+  /// for those missing (Known, SharedMemos).
+  void askSharedMemos(llvm::ThreadPoolInterface &Pool);
+  /// Job \p I's memo as far as it is known (null: not looked up ahead),
+  /// waiting for the remote's answer while the link's basis is not ready.
+  /// Pool threads only.
+  const JobMemoLookup *knownMemo(size_t I);
   /// Stores the object a miss produced (or counts the bypass).
   void publishJob(size_t I, llvm::StringRef Object);
   /// Counts job \p I's result as not stored, with a warning.
@@ -211,6 +224,15 @@ private:
   std::vector<std::optional<std::string>> VerifyAgainst;
   uint64_t VerifyNonce = 0;
   std::unique_ptr<DefinitionKeyCache> Definitions;
+  /// Memos looked up ahead (askSharedMemos); an answer from Options.Shared
+  /// for job I arrives in SharedMemos[I] (under SharedLock).
+  std::vector<JobMemoLookup> Known;
+  std::vector<char> LookedUp; ///< Known[I] holds its memo key.
+  std::vector<std::optional<std::optional<std::string>>> SharedMemos;
+  std::mutex SharedLock;
+  std::condition_variable SharedAnswered;
+  bool BasisKnown = false; ///< Under SharedLock.
+  std::atomic<unsigned> SharedMemosTaken{0};
   std::vector<llvm::Error> Failures;
   std::mutex WarnLock;
   unsigned WarnedKinds = 0;

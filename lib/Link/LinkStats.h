@@ -53,6 +53,10 @@ struct LinkStats {
   /// Hits compiled again and compared (--verify-hits), and how many of
   /// those differed from the cached object.
   unsigned Verified = 0, VerifyMismatches = 0;
+  /// Key inputs (the compiler's identity, jobs' memos) the remote had, and
+  /// those this link computed and shared with it (Key/SharedKeyInputs.h).
+  unsigned KeyInputsFromRemote = 0, KeyInputUploads = 0,
+           KeyInputUploadFailures = 0;
   uint64_t CompileMicros = 0, SavedMicros = 0;
   std::string Backend; ///< What compiled the misses, if any.
   /// Set when uploads were not attempted, and why.

@@ -116,6 +116,9 @@ void LinkTrace::setCounters(const LinkStats &S) {
                  {"uploads", S.Uploads},
                  {"upload_failures", S.UploadFailures},
                  {"mismatches", S.Mismatches},
+                 {"key_inputs_from_remote", S.KeyInputsFromRemote},
+                 {"key_input_uploads", S.KeyInputUploads},
+                 {"key_input_upload_failures", S.KeyInputUploadFailures},
                  {"compile_us", static_cast<int64_t>(S.CompileMicros)},
                  {"saved_us", static_cast<int64_t>(S.SavedMicros)}};
   setMetadata("counters", std::move(C));

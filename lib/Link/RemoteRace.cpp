@@ -45,6 +45,9 @@ static void traceRemote(LinkTrace *Trace, StringRef Name, size_t I, uint64_t Id,
   case RemoteResult::Cancelled:
     Answer = "cancelled";
     break;
+  case RemoteResult::Untrusted:
+    Answer = "untrusted";
+    break;
   }
   json::Object Args{{"job", static_cast<int64_t>(I)},
                     {"module", Job.Module},

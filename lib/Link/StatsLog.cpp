@@ -64,6 +64,11 @@ void recordLink(StringRef Root, const LinkStats &L, const PruneResult &P) {
     O["upload_failures"] = L.UploadFailures;
     O["mismatches"] = L.Mismatches;
   }
+  if (L.KeyInputsFromRemote || L.KeyInputUploads || L.KeyInputUploadFailures) {
+    O["key_inputs_from_remote"] = L.KeyInputsFromRemote;
+    O["key_input_uploads"] = L.KeyInputUploads;
+    O["key_input_upload_failures"] = L.KeyInputUploadFailures;
+  }
   if (L.Verified) {
     O["verified"] = L.Verified;
     O["verify_mismatches"] = L.VerifyMismatches;
@@ -122,6 +127,9 @@ StoreCounters readCounters(StringRef Root) {
     C.Uploads += Get("uploads");
     C.UploadFailures += Get("upload_failures");
     C.Mismatches += Get("mismatches");
+    C.KeyInputsFromRemote += Get("key_inputs_from_remote");
+    C.KeyInputUploads += Get("key_input_uploads");
+    C.KeyInputUploadFailures += Get("key_input_upload_failures");
     C.Verified += Get("verified");
     C.VerifyMismatches += Get("verify_mismatches");
     C.SavedMicros += Get("saved_us");

@@ -26,6 +26,8 @@ struct StoreCounters {
            LocalWins = 0, Cancelled = 0, Uploads = 0, UploadFailures = 0,
            Mismatches = 0;
   uint64_t Verified = 0, VerifyMismatches = 0;
+  uint64_t KeyInputsFromRemote = 0, KeyInputUploads = 0,
+           KeyInputUploadFailures = 0;
 };
 
 /// Appends one link's counters (and its prune, if it ran) to the log under

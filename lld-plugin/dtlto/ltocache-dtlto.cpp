@@ -20,6 +20,7 @@
 #include "Link/JobScheduler.h"
 #include "Link/LinkRecords.h"
 #include "Link/LinkTrace.h"
+#include "Link/RemoteKeyInputs.h"
 #include "Link/StatsLog.h"
 #include "Remote/RemoteStore.h"
 #include "Store/DigestTable.h"
@@ -172,6 +173,7 @@ int main(int argc, char **argv) {
     std::string IdentityError;
     std::optional<LinkKeyBasis> Basis;
     FileDigests ArgFiles;
+    bool IdentityFromRemote = false;
   } Keyed;
   std::promise<void> KeyingDone;
   std::shared_future<void> KeyingReady = KeyingDone.get_future().share();
@@ -190,6 +192,13 @@ int main(int argc, char **argv) {
   };
   std::unique_ptr<CompileBackend> Compiler =
       createSelectedBackend(Choice, std::move(Remote));
+  // A cache without the memos a link needs (a CI runner, a new machine)
+  // may take them from the remote: the compiler's identity instead of
+  // running it, jobs' key inputs instead of parsing bitcode.
+  std::unique_ptr<RemoteKeyInputs> SharedInputs;
+  if (Store && RemoteCfg.Enabled)
+    SharedInputs = std::make_unique<RemoteKeyInputs>(
+        [&RemoteCfg] { return openRemote(RemoteCfg); }, RemoteCfg.LookupBudget);
   bool WantBasis = bool(Store);
   std::thread KeyingThread([&] {
     traceThread(Trace.get(), "link key");
@@ -197,9 +206,10 @@ int main(int argc, char **argv) {
     // No memo: the first link with this toolchain, so probably all misses;
     // start loading the backend's libraries now.
     if (Command) {
-      auto Id =
-          computeToolchainIdentity(*Command, File->Common.Args, ToolchainMemo,
-                                   [&] { Compiler->prepare(); });
+      auto Id = computeToolchainIdentity(
+          *Command, File->Common.Args, ToolchainMemo,
+          [&] { Compiler->prepare(); }, SharedInputs.get(),
+          &Keyed.IdentityFromRemote);
       if (Id)
         Keyed.Identity = std::move(*Id);
       else
@@ -238,6 +248,7 @@ int main(int argc, char **argv) {
   Options.SyncEntries = Set.isOn(SettingId::SyncEntries);
   Options.ReportDir = Set.value(SettingId::DeterminismReportDir);
   Options.Trace = Trace.get();
+  Options.Shared = SharedInputs.get();
   // Memoised key inputs live in their own area of the same directory.
   std::unique_ptr<LocalStore> MemoStore;
   std::unique_ptr<KeyMemo> Memo;
@@ -274,6 +285,15 @@ int main(int argc, char **argv) {
   }
 
   Stats->Backend = Compiler->name().str();
+  if (SharedInputs) {
+    KeyingReady.wait(); // The identity's offer, if any, is made.
+    TraceSpan Span(Trace.get(), "key inputs shared", "remote");
+    RemoteKeyInputs::Outcome O = SharedInputs->finish(
+        RemoteStore::Clock::now() + RemoteCfg.UploadBudget);
+    Stats->KeyInputsFromRemote += Keyed.IdentityFromRemote;
+    Stats->KeyInputUploads = O.Uploaded;
+    Stats->KeyInputUploadFailures = O.UploadFailures;
+  }
   if (!Set.isOn(SettingId::Quiet))
     errs() << Stats->summaryLine() << "\n";
   if (Stats->Mismatches)

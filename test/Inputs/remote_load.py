@@ -16,8 +16,9 @@ must add up:
     asked, from remote is at most the remote's hits, remote wins at most
     from remote; the link's stats.log line says what its summary says;
   - over all links: every answer counted is one GET the proxy logged, no
-    more hits than GETs it answered 200 unchanged, and uploads (and their
-    failures) are exactly the PUTs it logged (answered 2xx).
+    more hits (objects and key inputs taken) than GETs it answered 200
+    unchanged, and uploads (and their failures), of objects and of key
+    inputs, are exactly the PUTs it logged (answered 2xx).
 Prints one line per round and a total; exits 1 on any failure."""
 import argparse
 import json
@@ -118,6 +119,11 @@ def main():
                      c["rerrors"], c["uploads"], c["upfail"]):
                 failures.append("%s: stats.log disagrees with the summary: "
                                 "%s vs %s" % (out, stats, c))
+            # Key inputs (the compiler's identity, job memos) travel too,
+            # counted in the link's stats only.
+            c["kiupload"] = sr["key_inputs_shared"]
+            c["kiupfail"] = sr["key_input_upload_failures"]
+            c["kitaken"] = sr["key_inputs_taken"]
             c["answered"] = answered
             for k, v in c.items():
                 round_totals[k] = round_totals.get(k, 0) + v
@@ -147,14 +153,16 @@ def main():
     if totals.get("answered", 0) > len(gets):
         failures.append("%d answers counted, %d GETs logged" %
                         (totals["answered"], len(gets)))
-    if totals.get("rhits", 0) > clean_200:
-        failures.append("%d remote hits, %d GETs answered 200 unchanged" %
-                        (totals["rhits"], clean_200))
-    if totals.get("uploads", 0) != put_ok or \
-            totals.get("uploads", 0) + totals.get("upfail", 0) != len(puts):
-        failures.append("uploads %d + failures %d, PUTs logged %d (%d 2xx)" %
-                        (totals.get("uploads", 0), totals.get("upfail", 0),
-                         len(puts), put_ok))
+    hits = totals.get("rhits", 0) + totals.get("kitaken", 0)
+    if hits > clean_200:
+        failures.append("%d remote hits and key inputs, %d GETs answered 200 "
+                        "unchanged" % (hits, clean_200))
+    uploads = totals.get("uploads", 0) + totals.get("kiupload", 0)
+    upfail = totals.get("upfail", 0) + totals.get("kiupfail", 0)
+    if uploads != put_ok or uploads + upfail != len(puts):
+        failures.append("uploads %d + failures %d (objects and key inputs), "
+                        "PUTs logged %d (%d 2xx)" %
+                        (uploads, upfail, len(puts), put_ok))
     for f in failures:
         print("FAILURE:", f)
     print("faults applied: %s" % ", ".join(

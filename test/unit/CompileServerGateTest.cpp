@@ -46,12 +46,14 @@ TEST(CompileServerGate, RunsAtMostSlotsWantedCompiles) {
   waitUntil([&] { return Gate.active() == 2; });
   int Entered = A.Entered + B.Entered + C.Entered;
   EXPECT_EQ(Entered, 2);
-  // One finishes: the third takes its slot.
+  // One finishes: the one left waiting (any of the three: the threads race
+  // to the gate) takes its slot.
   Request &First = A.Entered ? A : B;
+  Request &Waiting = !A.Entered ? A : !B.Entered ? B : C;
   First.Finish = true;
   waitUntil([&] { return First.Done.load(); });
   EXPECT_TRUE(First.Wanted);
-  waitUntil([&] { return C.Entered.load(); });
+  waitUntil([&] { return Waiting.Entered.load(); });
   EXPECT_EQ(Gate.active(), 2u);
   A.Finish = B.Finish = C.Finish = true;
 }

@@ -269,7 +269,11 @@ static int runStats() {
                                 {"cancelled", I(C.Cancelled)},
                                 {"uploads", I(C.Uploads)},
                                 {"upload_failures", I(C.UploadFailures)},
-                                {"mismatches", I(C.Mismatches)}}},
+                                {"mismatches", I(C.Mismatches)},
+                                {"key_inputs_taken", I(C.KeyInputsFromRemote)},
+                                {"key_inputs_shared", I(C.KeyInputUploads)},
+                                {"key_input_upload_failures",
+                                 I(C.KeyInputUploadFailures)}}},
         {"verified", I(C.Verified)},
         {"verify_mismatches", I(C.VerifyMismatches)}};
     outs() << formatv("{0:2}", json::Value(std::move(O))) << "\n";
@@ -303,6 +307,10 @@ static int runStats() {
                         C.FromRemote, C.RemoteHits, C.RemoteMisses,
                         C.RemoteErrors, C.RemoteTimeouts, C.RemoteUntrusted)
                     .str());
+  Row("key inputs", formatv("{0} from remote, {1} shared with it ({2} failed)",
+                            C.KeyInputsFromRemote, C.KeyInputUploads,
+                            C.KeyInputUploadFailures)
+                        .str());
   Row("races", formatv("{0} remote wins, {1} local wins, {2} compiles "
                        "cancelled",
                        C.RemoteWins, C.LocalWins, C.Cancelled)
