@@ -25,6 +25,13 @@ as ratios to lld's in-process ThinLTO:
                      cost, the least any DTLTO distributor, and so any
                      cache behind one, can take
 
+With --baseline=DIR (another ltocache build, e.g. of an earlier commit), two
+more rows compare versions in the same run, on the same corpus:
+
+  baseline-cold      as ltocache-cold, with DIR's ltocache-dtlto
+  baseline-warm      as ltocache-warm, with DIR's ltocache-dtlto (its own
+                     cache directory)
+
 Remote cache rows (ltocache-dtlto --remote=URL, each run from an empty local
 cache; nginx with WebDAV PUT and fault_proxy.py from test/Inputs are started
 once per benchmark run on 127.0.0.1, outside the timed links, and stop with
@@ -62,6 +69,8 @@ warm links relative to lld's warm cache; --plot-from FILE draws them from a
   utils/bench/bench.py --build build --corpus generated --modules 200
   utils/bench/bench.py --build build --scenarios lld,ltocache-cold,remote
   utils/bench/bench.py --build build --corpus leveldb --cflag=-g
+  utils/bench/bench.py --build build --baseline=/tmp/build-old \
+      --scenarios lld,ltocache-cold,ltocache-warm,baseline
   utils/bench/bench.py --build build --sweep 10,100,1000 --scenarios \
       lld,lld-cache-cold,lld-cache-warm,ltocache-cold,ltocache-warm,dtlto-floor \
       --results sweep.json --plot-dir docs/bench
@@ -89,7 +98,9 @@ LOCAL_SCENARIOS = ["lld", "lld-cache-cold", "lld-cache-warm", "ltocache-cold",
 REMOTE_SCENARIOS = ["ltocache-remote-cold", "ltocache-remote-hit",
                     "ltocache-slow-remote", "ltocache-dead-remote",
                     "ltocache-refused-remote"]
-GROUPS = {"local": LOCAL_SCENARIOS, "remote": REMOTE_SCENARIOS}
+BASELINE_SCENARIOS = ["baseline-cold", "baseline-warm"]
+GROUPS = {"local": LOCAL_SCENARIOS, "remote": REMOTE_SCENARIOS,
+          "baseline": BASELINE_SCENARIOS}
 
 LLVM = "/usr/lib/llvm-22/bin"
 CLANGXX = os.path.join(LLVM, "clang++")
@@ -564,8 +575,12 @@ def main():
                     "(repeatable; such objects get a directory of their own)")
     ap.add_argument("--scenarios", default="local,remote",
                     help="comma-separated rows and groups: local = %s; "
-                    "remote = %s" % (",".join(LOCAL_SCENARIOS),
-                                     ",".join(REMOTE_SCENARIOS)))
+                    "remote = %s; baseline = %s (needs --baseline)" % (
+                        ",".join(LOCAL_SCENARIOS), ",".join(REMOTE_SCENARIOS),
+                        ",".join(BASELINE_SCENARIOS)))
+    ap.add_argument("--baseline", metavar="DIR",
+                    help="another ltocache build directory, for the "
+                    "baseline rows")
     ap.add_argument("--results", metavar="FILE",
                     help="also write every run's times as JSON (the input "
                     "of --plot-from)")
@@ -586,8 +601,11 @@ def main():
     chosen = []
     for s in args.scenarios.split(","):
         for t in GROUPS.get(s, [s]):
-            if t not in LOCAL_SCENARIOS + REMOTE_SCENARIOS:
+            if t not in LOCAL_SCENARIOS + REMOTE_SCENARIOS + \
+                    BASELINE_SCENARIOS:
                 ap.error("unknown scenario %r" % t)
+            if t in BASELINE_SCENARIOS and not args.baseline:
+                ap.error("%s needs --baseline" % t)
             if t not in chosen:
                 chosen.append(t)
     sizes = None
@@ -704,7 +722,16 @@ def bench_corpus(args, chosen, dtlto, cwd, objs, libs, name, modules,
         fresh(fill_cache)
 
     # name -> (prepare, argv)
+    base_cache = os.path.join(args.work, "baseline-cache")
+    base_dtlto = os.path.join(os.path.abspath(args.baseline or "."), "bin",
+                              "ltocache-dtlto")
+
+    def base_dist():
+        return ["-fthinlto-distributor=" + base_dtlto,
+                "-Xthinlto-distributor=--cache-dir=" + base_cache]
     scenarios = {
+        "baseline-cold": (lambda: fresh(base_cache), link + base_dist()),
+        "baseline-warm": (lambda: None, link + base_dist()),
         "lld": (lambda: None, link),
         "lld-cache-cold": (lambda: fresh(lld_cache),
                            link + ["-Wl,--thinlto-cache-dir=" + lld_cache]),
@@ -794,7 +821,7 @@ def bench_corpus(args, chosen, dtlto, cwd, objs, libs, name, modules,
         print("| %s | %.3f / %.3f / %.3f | %s | %s | %.2f | %s | %s | %s |" % (
             s, min(times), med[s], max(times), vs_lld, vs_warm, cpu[s],
             cpu_lld, pss, vs_mem))
-    rows = [s for s in chosen if s.startswith("ltocache")]
+    rows = [s for s in chosen if s.startswith(("ltocache", "baseline"))]
     if rows:
         print()
         print("Distributor summary of each ltocache row's last run:")
