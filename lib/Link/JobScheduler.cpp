@@ -40,6 +40,14 @@ void detail::traceJob(TraceSpan &Span, size_t I, const BackendJob &Job,
     Span.arg("outcome", Outcome);
 }
 
+/// User and system time of this process so far.
+static double processCpuSeconds() {
+  struct rusage U;
+  ::getrusage(RUSAGE_SELF, &U);
+  return U.ru_utime.tv_sec + U.ru_stime.tv_sec +
+         (U.ru_utime.tv_usec + U.ru_stime.tv_usec) / 1e6;
+}
+
 void JobScheduler::warnOnce(unsigned Kind, const Twine &Message) {
   std::lock_guard<std::mutex> G(WarnLock);
   if (WarnedKinds & Kind)
@@ -356,6 +364,13 @@ Expected<LinkStats> JobScheduler::run() {
   std::vector<char> Missed(Jobs.size(), 0);
   {
     TraceSpan Phase(Options.Trace, "phase 1: keys and local lookups", "phase");
+    // What keying costs, all threads of this process (not the backend's).
+    double CpuAtStart = Phase ? processCpuSeconds() : 0;
+    scope_exit CpuArg([&] {
+      if (Phase)
+        Phase.arg("process_cpu_ms",
+                  int64_t((processCpuSeconds() - CpuAtStart) * 1000));
+    });
     DefaultThreadPool Pool(hardware_concurrency(Options.Workers));
     std::thread BasisWatch;
     if (Options.Shared && Store && Memo && Basis) {
