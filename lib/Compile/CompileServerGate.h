@@ -58,6 +58,8 @@ public:
   /// the request was already answered).
   void cancel(uint64_t Id);
 
+  /// How many wanted compiles run at once.
+  unsigned slots() const { return Slots; }
   /// Slots held, and abandoned compiles running (for tests).
   unsigned active() const;
   unsigned abandoned() const;

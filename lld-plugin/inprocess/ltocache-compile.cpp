@@ -21,9 +21,14 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <malloc.h>
 #include <mutex>
+#include <set>
 #include <signal.h>
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 
@@ -83,7 +88,6 @@ int main(int argc, char **argv) {
     die("cannot greet the distributor: " + toString(std::move(E)));
 
   InProcessCompiler Compiler(ClangExecutable);
-  CompileServerGate Gate(hardware_concurrency(Threads).compute_thread_count());
   const char *Hold = ::getenv("LTOCACHE_TEST_HOLD_COMPILES");
   std::string HoldLog = Hold ? Hold : "";
   std::mutex WriteLock;
@@ -100,6 +104,93 @@ int main(int argc, char **argv) {
       _exit(1); // The distributor is gone.
     }
   };
+
+  // Requests wait here for a worker. Workers live as long as the server
+  // (a new thread per compile made every compile start with a cold thread:
+  // ~20% slower links of many small modules), except one whose compile
+  // was abandoned: it runs on at the lowest priority, which an
+  // unprivileged process cannot undo, so it ends with that compile and a
+  // new worker takes its place at once.
+  struct Queued {
+    std::shared_ptr<Frame> Request;
+    std::shared_ptr<CompileServerGate::Ticket> Ticket;
+  };
+  std::mutex QueueLock;
+  std::condition_variable QueueChanged;
+  std::deque<Queued> Queue;
+  std::set<int> Lowered; // Under QueueLock.
+  std::function<void()> StartWorker;
+  CompileServerGate Gate(hardware_concurrency(Threads).compute_thread_count(),
+                         [&](int Tid) {
+                           ::setpriority(PRIO_PROCESS, Tid, 19);
+                           {
+                             std::lock_guard<std::mutex> G(QueueLock);
+                             Lowered.insert(Tid);
+                           }
+                           StartWorker();
+                         });
+  auto Serve = [&](const Queued &Q) {
+    StringRef In = Q.Request->Payload;
+    uint64_t Id = Q.Request->Id;
+    uint32_t Argc = 0;
+    std::vector<std::string> Args;
+    StringRef A, Capture;
+    bool OK = takeU32(In, Argc);
+    for (uint32_t I = 0; OK && I < Argc; ++I)
+      if ((OK = takeString(In, A)))
+        Args.push_back(A.str());
+    OK = OK && takeString(In, Capture) && In.empty() && !Args.empty();
+    if (!OK)
+      die("malformed compile request");
+    if (!Gate.enter(*Q.Ticket))
+      return Answer(Id, ResultStatus::Cancelled, 0, "");
+    std::vector<const char *> Argv;
+    for (const std::string &S : Args)
+      Argv.push_back(S.c_str());
+
+    SmallVector<char, 0> Object;
+    std::string Message;
+    auto Start = std::chrono::steady_clock::now();
+    InProcessCompiler::Status S = InProcessCompiler::Status::Failed;
+    if (HoldLog.empty())
+      S = Compiler.compile(Argv, Capture, Object, Message);
+    else
+      holdUntilCancelled(HoldLog, *Q.Ticket);
+    uint64_t Micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - Start)
+                          .count();
+    bool Wanted = Gate.leave(*Q.Ticket, Id);
+    ResultStatus RS =
+        S == InProcessCompiler::Status::Compiled  ? ResultStatus::Compiled
+        : S == InProcessCompiler::Status::Refused ? ResultStatus::Refused
+                                                  : ResultStatus::Failed;
+    // Nobody reads a cancelled job's object: do not send it.
+    if (!Wanted)
+      return Answer(Id, ResultStatus::Cancelled, Micros, "");
+    Answer(Id, RS, Micros,
+           RS == ResultStatus::Compiled
+               ? StringRef(Object.data(), Object.size())
+               : StringRef(Message));
+  };
+  StartWorker = [&] {
+    std::thread([&] {
+      int Tid = ::gettid();
+      std::unique_lock<std::mutex> L(QueueLock);
+      for (;;) {
+        QueueChanged.wait(L, [&] { return !Queue.empty(); });
+        Queued Q = std::move(Queue.front());
+        Queue.pop_front();
+        L.unlock();
+        Serve(Q);
+        L.lock();
+        if (Lowered.erase(Tid))
+          return; // Lowered in priority for good: a new worker took over.
+      }
+    }).detach();
+  };
+  for (unsigned I = 0; I < Gate.slots(); ++I)
+    StartWorker();
+
   for (;;) {
     Expected<std::optional<Frame>> F = readFrame(STDIN_FILENO);
     if (!F)
@@ -117,50 +208,10 @@ int main(int argc, char **argv) {
       die("unexpected frame");
     auto Request = std::make_shared<Frame>(std::move(**F));
     auto Ticket = Gate.add(Request->Id);
-    // A thread per request, not a pool: an abandoned compile's thread runs
-    // at the lowest priority, which an unprivileged process cannot undo for
-    // the next job.
-    std::thread([&, Request, Ticket] {
-      StringRef In = Request->Payload;
-      uint32_t Argc = 0;
-      std::vector<std::string> Args;
-      StringRef A, Capture;
-      bool OK = takeU32(In, Argc);
-      for (uint32_t I = 0; OK && I < Argc; ++I)
-        if ((OK = takeString(In, A)))
-          Args.push_back(A.str());
-      OK = OK && takeString(In, Capture) && In.empty() && !Args.empty();
-      if (!OK)
-        die("malformed compile request");
-      if (!Gate.enter(*Ticket))
-        return Answer(Request->Id, ResultStatus::Cancelled, 0, "");
-      std::vector<const char *> Argv;
-      for (const std::string &S : Args)
-        Argv.push_back(S.c_str());
-
-      SmallVector<char, 0> Object;
-      std::string Message;
-      auto Start = std::chrono::steady_clock::now();
-      InProcessCompiler::Status S = InProcessCompiler::Status::Failed;
-      if (HoldLog.empty())
-        S = Compiler.compile(Argv, Capture, Object, Message);
-      else
-        holdUntilCancelled(HoldLog, *Ticket);
-      uint64_t Micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - Start)
-                            .count();
-      bool Wanted = Gate.leave(*Ticket, Request->Id);
-      ResultStatus RS =
-          S == InProcessCompiler::Status::Compiled  ? ResultStatus::Compiled
-          : S == InProcessCompiler::Status::Refused ? ResultStatus::Refused
-                                                    : ResultStatus::Failed;
-      // Nobody reads a cancelled job's object: do not send it.
-      if (!Wanted)
-        return Answer(Request->Id, ResultStatus::Cancelled, Micros, "");
-      Answer(Request->Id, RS, Micros,
-             RS == ResultStatus::Compiled
-                 ? StringRef(Object.data(), Object.size())
-                 : StringRef(Message));
-    }).detach();
+    {
+      std::lock_guard<std::mutex> G(QueueLock);
+      Queue.push_back({std::move(Request), std::move(Ticket)});
+    }
+    QueueChanged.notify_one();
   }
 }
