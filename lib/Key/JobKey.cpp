@@ -185,43 +185,119 @@ importedPart(const ModuleDefinitionKeys &Keys, std::vector<uint64_t> GUIDs,
   return P;
 }
 
-/// Loads the shard as a ModuleSummaryIndex, renames each module to a name
-/// derived from what the job takes from it (by definition where the module
-/// can be keyed so, else its whole content), zeroes the hashes the object
-/// cannot depend on through anything but promoted names (those are
-/// candidates, JobKey), and re-serialises it with LLVM's writer.
-static Expected<CanonicalShard>
-canonicalizeShardBuffer(MemoryBufferRef Shard, const BackendJob &Job,
-                        FileDigests &Files, DefinitionKeyCache *Definitions) {
+namespace {
+/// A job's shard, parsed once, renamed as often as needed: by whole
+/// contents for its memo (stableShardDigest), then canonically for its key
+/// (canonicalShard).
+struct ParsedShard {
+  std::unique_ptr<ModuleSummaryIndex> Index;
+  /// Summaries by the module (input path) they come from.
+  std::map<std::string, std::vector<uint64_t>> GUIDsOf;
+  std::set<std::string> Named; ///< Input paths the shard names.
+  /// Input path -> its module's name in Index now.
+  std::map<std::string, std::string> Current;
+};
+} // namespace
+
+static Expected<ParsedShard> parseShard(MemoryBufferRef Shard,
+                                        const BackendJob &Job) {
   auto Index = getModuleSummaryIndex(Shard);
   if (!Index)
     return createFileError(Job.Shard, Index.takeError());
-  ModuleSummaryIndex &I = **Index;
+  ParsedShard P;
+  P.Index = std::move(*Index);
+  for (auto &GV : *P.Index)
+    for (const auto &S : GV.second.getSummaryList())
+      P.GUIDsOf[S->modulePath().str()].push_back(GV.first);
+  for (const auto &Entry : P.Index->modulePaths()) {
+    std::string Path = Entry.first().str();
+    if (!is_contained(Job.Inputs, Path))
+      return createStringError(
+          "%s: summary names module '%s', which is not among the job's inputs",
+          Job.Shard.c_str(), Path.c_str());
+    P.Named.insert(Path);
+    P.Current[Path] = Path;
+  }
+  return P;
+}
 
-  std::map<std::string, std::vector<uint64_t>> GUIDsOf;
+/// Renames the modules of \p P: input path -> (name, hash).
+static void renameModules(
+    ParsedShard &P,
+    const std::map<std::string, std::pair<std::string, ModuleHash>> &To) {
+  ModuleSummaryIndex &I = *P.Index;
+  std::map<std::string, StringRef> NewKeys; // Current name -> new key.
+  for (auto &[Path, New] : To)
+    NewKeys[P.Current.at(Path)] = I.addModule(New.first, New.second)->first();
   for (auto &GV : I)
     for (const auto &S : GV.second.getSummaryList())
-      GUIDsOf[S->modulePath().str()].push_back(GV.first);
+      S->setModulePath(NewKeys.at(S->modulePath().str()));
+  for (auto &[Path, New] : To) {
+    std::string &Cur = P.Current[Path];
+    if (Cur != New.first)
+      I.modulePaths().erase(Cur);
+    Cur = New.first;
+  }
+}
 
-  CanonicalShard Out;
-  for (const auto &Entry : I.modulePaths())
-    Out.Named.insert(Entry.first().str());
-  // Old module path -> (new name, hash). Identical names (identical
-  // contents or parts under different paths) are numbered in input order.
-  std::map<std::string, std::pair<std::string, ModuleHash>> Renamed;
+static Digest serializedDigest(const ModuleSummaryIndex &I) {
+  std::string Text;
+  raw_string_ostream OS(Text);
+  writeIndexToFile(I, OS);
+  return hashBytes(Text);
+}
+
+/// The shard with every module named by its whole content (hashes kept),
+/// as LLVM's writer writes it: the same whatever lld named the modules.
+/// (The raw shard is not: its writer numbers values in an order that
+/// follows the module paths' hashes, so shards of archive members, named
+/// with lld's process id, are numbered anew by every link.) Identical
+/// contents are numbered in input order.
+static Expected<Digest> stableShardDigest(ParsedShard &P, const BackendJob &Job,
+                                          FileDigests &Files) {
+  std::map<std::string, std::pair<std::string, ModuleHash>> To;
   std::map<std::string, unsigned> Seen;
   for (const std::string &In : Job.Inputs) {
-    if (!I.modulePaths().count(In) || Renamed.count(In))
+    if (!P.Named.count(In) || To.count(In))
       continue;
     auto D = Files.get(In);
     if (!D)
       return D.takeError();
-    ModuleHash Hash = I.getModuleHash(In);
+    std::string Name = "ltocache:" + toHex(*D);
+    if (unsigned N = Seen[Name]++)
+      Name += "#" + std::to_string(N);
+    To[In] = {Name, P.Index->getModuleHash(P.Current.at(In))};
+  }
+  renameModules(P, To);
+  return serializedDigest(*P.Index);
+}
+
+/// Renames each module to a name derived from what the job takes from it
+/// (by definition where the module can be keyed so, else its whole
+/// content), zeroes the hashes the object cannot depend on through
+/// anything but promoted names (those are candidates, JobKey), and
+/// re-serialises the shard with LLVM's writer.
+static Expected<CanonicalShard>
+canonicalShard(ParsedShard &P, const BackendJob &Job, FileDigests &Files,
+               DefinitionKeyCache *Definitions) {
+  CanonicalShard Out;
+  Out.Named = P.Named;
+  // Input path -> (new name, hash). Identical names (identical contents or
+  // parts under different paths) are numbered in input order.
+  std::map<std::string, std::pair<std::string, ModuleHash>> Renamed;
+  std::map<std::string, unsigned> Seen;
+  for (const std::string &In : Job.Inputs) {
+    if (!P.Named.count(In) || Renamed.count(In))
+      continue;
+    auto D = Files.get(In);
+    if (!D)
+      return D.takeError();
+    ModuleHash Hash = P.Index->getModuleHash(P.Current.at(In));
     std::optional<ImportedPart> Part;
     if (Definitions && In != Job.Module) {
-      DefinitionKeyCache::Result K = Definitions->get(In, *D, GUIDsOf[In]);
+      DefinitionKeyCache::Result K = Definitions->get(In, *D, P.GUIDsOf[In]);
       if (K->Module)
-        Part = importedPart(*K->Module, GUIDsOf[In], Hash);
+        Part = importedPart(*K->Module, P.GUIDsOf[In], Hash);
     }
     std::string Name = Part ? Part->Label : "ltocache:" + toHex(*D);
     if (unsigned N = Seen[Name]++)
@@ -235,26 +311,8 @@ canonicalizeShardBuffer(MemoryBufferRef Shard, const BackendJob &Job,
     }
     Renamed[In] = {Name, Hash};
   }
-  for (const auto &Entry : I.modulePaths())
-    if (!Renamed.count(Entry.first().str()))
-      return createStringError(
-          "%s: summary names module '%s', which is not among the job's inputs",
-          Job.Shard.c_str(), Entry.first().str().c_str());
-
-  std::map<std::string, StringRef> NewKeys;
-  for (auto &[Old, New] : Renamed)
-    NewKeys[Old] = I.addModule(New.first, New.second)->first();
-  for (auto &GV : I)
-    for (const auto &S : GV.second.getSummaryList())
-      S->setModulePath(NewKeys.at(S->modulePath().str()));
-  for (auto &[Old, New] : Renamed)
-    if (Old != New.first)
-      I.modulePaths().erase(Old);
-
-  std::string Text;
-  raw_string_ostream OS(Text);
-  writeIndexToFile(I, OS);
-  Out.Shard = hashBytes(Text);
+  renameModules(P, Renamed);
+  Out.Shard = serializedDigest(*P.Index);
   llvm::sort(Out.Parts, [](const ImportedPart &A, const ImportedPart &B) {
     return A.Label < B.Label;
   });
@@ -329,12 +387,40 @@ static bool parseMemo(StringRef Text, JobKeyFields &F) {
   return true;
 }
 
-/// The memo key of the costly key inputs of a job (derivedFields): the code
-/// that computes them, the module's digest, the shard's identity, and
-/// every input's content digest. Contents only: lld names archive members
-/// with its process id, so a key with paths would never be found again.
-/// The shard is identified with every module path replaced by the digest
-/// of the file behind it. Nullopt: the shard cannot be identified.
+/// A memo key of the costly key inputs of a job (derivedFields): the code
+/// that computes them, the module's digest, the shard (\p Shard, an
+/// identity of recipe \p Recipe), and every input's content digest.
+/// Contents only: lld names archive members with its process id, so a key
+/// with paths would never be found again.
+static Expected<Digest> memoKey(StringRef Recipe, unsigned Version,
+                                const Digest &Shard, const BackendJob &Job,
+                                const Digest &Module, FileDigests &Files,
+                                bool ByDefinition) {
+  KeyBuilder KB(Recipe, Version);
+  KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
+  KB.add(KeyField::ToolVersion, "definition-keys/" +
+                                    std::to_string(DefinitionKeysVersion) +
+                                    (ByDefinition ? "" : " off"));
+  KB.add(KeyField::Module, Module);
+  KB.add(KeyField::SummaryShard, Shard);
+  std::vector<std::string> Inputs;
+  for (const std::string &In : Job.Inputs) {
+    if (In == Job.Shard)
+      continue;
+    auto D = Files.get(In);
+    if (!D)
+      return D.takeError();
+    Inputs.push_back(toHex(*D));
+  }
+  llvm::sort(Inputs);
+  for (const std::string &D : Inputs)
+    KB.add(KeyField::MemoInput, D);
+  return KB.finish();
+}
+
+/// The first memo key, from the shard's bytes with every module path
+/// replaced by the digest of the file behind it (ShardIdentity.h: no
+/// parsing, ~14 us). Nullopt: the shard cannot be identified so.
 static Expected<std::optional<Digest>>
 memoKeyOf(const BackendJob &Job, MemoryBufferRef Shard, const Digest &Module,
           FileDigests &Files, bool ByDefinition) {
@@ -351,26 +437,10 @@ memoKeyOf(const BackendJob &Job, MemoryBufferRef Shard, const Digest &Module,
       });
   if (!Identity)
     return std::nullopt;
-  KeyBuilder KB("job-memo", 3);
-  KB.add(KeyField::ToolVersion, LLVM_VERSION_STRING);
-  KB.add(KeyField::ToolVersion, "definition-keys/" +
-                                    std::to_string(DefinitionKeysVersion) +
-                                    (ByDefinition ? "" : " off"));
-  KB.add(KeyField::Module, Module);
-  KB.add(KeyField::SummaryShard, *Identity);
-  std::vector<std::string> Inputs;
-  for (const std::string &In : Job.Inputs) {
-    if (In == Job.Shard)
-      continue;
-    auto D = Files.get(In);
-    if (!D)
-      return D.takeError();
-    Inputs.push_back(toHex(*D));
-  }
-  llvm::sort(Inputs);
-  for (const std::string &D : Inputs)
-    KB.add(KeyField::MemoInput, D);
-  return std::optional<Digest>(KB.finish());
+  auto K = memoKey("job-memo", 3, *Identity, Job, Module, Files, ByDefinition);
+  if (!K)
+    return K.takeError();
+  return std::optional<Digest>(*K);
 }
 
 Expected<std::optional<Digest>>
@@ -385,11 +455,27 @@ jobMemoKey(const BackendJob &Job, FileDigests &Files, bool ByDefinition) {
                    ByDefinition);
 }
 
+/// Fills \p F from memo text \p Value; false if it is not one.
+static bool fromMemo(StringRef Value, JobKeyFields &F) {
+  JobKeyFields Memoised;
+  if (!parseMemo(Value, Memoised))
+    return false;
+  F.Shard = Memoised.Shard;
+  F.Recipe = std::move(Memoised.Recipe);
+  F.Parts = std::move(Memoised.Parts);
+  F.Imports = std::move(Memoised.Imports);
+  return true;
+}
+
 /// The costly key inputs of a job: its canonical shard (parsed, renamed,
 /// re-serialised, with the definition keys of every module imported from)
 /// and its module's recipe ("<none>" if it has none; read from bitcode).
-/// One memo holds them (memoKeyOf; F.Module is set by the caller). \p Known
-/// (may be null) is the memo's key and value, looked up by the caller.
+/// Memoised under two keys (F.Module is set by the caller): the first from
+/// the shard's bytes (memoKeyOf, no parsing); the second, looked up when
+/// the first misses, from the shard parsed and written with its modules
+/// named by content (stableShardDigest), which does not change when only
+/// lld's names for the modules do. \p Known (may be null) is the first
+/// memo's key and value, looked up by the caller.
 static Error derivedFields(const BackendJob &Job, FileDigests &Files,
                            KeyMemo *Memo, DefinitionKeyCache *Definitions,
                            const JobMemoLookup *Known, JobKeyFields &F) {
@@ -417,27 +503,38 @@ static Error derivedFields(const BackendJob &Job, FileDigests &Files,
       return K.takeError();
     MemoKey = *K;
     if (MemoKey)
-      Value = Memo->get(*MemoKey);
+      Value = Memo->peek(*MemoKey);
   }
-  if (Value) {
-    JobKeyFields Memoised;
-    if (parseMemo(*Value, Memoised)) {
-      F.Shard = Memoised.Shard;
-      F.Recipe = std::move(Memoised.Recipe);
-      F.Parts = std::move(Memoised.Parts);
-      F.Imports = std::move(Memoised.Imports);
-      if (Known && !Known->Remembered) {
-        F.FromElsewhere = true;
-        if (Memo && MemoKey)
-          Memo->put(*MemoKey, *Value); // Remembered here from now on.
-      }
-      return Error::success();
+  if (Value && fromMemo(*Value, F)) {
+    if (Known && !Known->Remembered) {
+      F.FromElsewhere = true;
+      if (Memo && MemoKey)
+        Memo->put(*MemoKey, *Value); // Remembered here from now on.
     }
+    return Error::success();
   }
+
   if (Error E = ReadShard())
     return E;
-  auto Canonical = canonicalizeShardBuffer(Shard->getMemBufferRef(), Job, Files,
-                                           Definitions);
+  auto Parsed = parseShard(Shard->getMemBufferRef(), Job);
+  if (!Parsed)
+    return Parsed.takeError();
+  std::optional<Digest> StableKey;
+  if (Memo) {
+    auto S = stableShardDigest(*Parsed, Job, Files);
+    if (!S)
+      return S.takeError();
+    auto K =
+        memoKey("job-memo-stable", 1, *S, Job, F.Module, Files, Definitions);
+    if (!K)
+      return K.takeError();
+    StableKey = *K;
+    // Not remembered under the first key: it changes with lld's names.
+    if (std::optional<std::string> V = Memo->get(*StableKey))
+      if (fromMemo(*V, F))
+        return Error::success();
+  }
+  auto Canonical = canonicalShard(*Parsed, Job, Files, Definitions);
   if (!Canonical)
     return Canonical.takeError();
   F.Shard = Canonical->Shard;
@@ -460,8 +557,12 @@ static Error derivedFields(const BackendJob &Job, FileDigests &Files,
   if (!Recipe)
     return createFileError(Job.Module, Recipe.takeError());
   F.Recipe = Recipe->value_or("<none>");
-  if (Memo && MemoKey)
-    Memo->put(*MemoKey, memoText(F));
+  if (Memo) {
+    std::string Text = memoText(F);
+    if (MemoKey)
+      Memo->put(*MemoKey, Text);
+    Memo->put(*StableKey, Text);
+  }
   return Error::success();
 }
 

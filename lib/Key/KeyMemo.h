@@ -23,6 +23,11 @@ class KeyMemo {
 public:
   virtual ~KeyMemo() = default;
   virtual std::optional<std::string> get(const Digest &Key) = 0;
+  /// As get(), where a miss is not yet news (another memo may answer):
+  /// a wrapper that acts on misses does not.
+  virtual std::optional<std::string> peek(const Digest &Key) {
+    return get(Key);
+  }
   virtual void put(const Digest &Key, llvm::StringRef Value) = 0;
 };
 

@@ -146,7 +146,7 @@ void JobScheduler::askSharedMemos(ThreadPoolInterface &Pool) {
       JobMemoLookup &L = Known[I];
       L.Key = *K;
       if (L.Key)
-        L.Value = Memo->get(*L.Key);
+        L.Value = Memo->peek(*L.Key);
       L.Remembered = L.Value.has_value();
       LookedUp[I] = 1;
     });
@@ -324,6 +324,9 @@ public:
     if (!V)
       Backend.prepare();
     return V;
+  }
+  std::optional<std::string> peek(const Digest &Key) override {
+    return Inner.get(Key);
   }
   void put(const Digest &Key, StringRef Value) override {
     Inner.put(Key, Value);
