@@ -240,6 +240,39 @@ static void renameModules(
   }
 }
 
+/// The inputs \p P's shard names, in input order, once each, with their
+/// digests.
+static Expected<std::vector<std::pair<std::string, Digest>>>
+namedInputs(const ParsedShard &P, const BackendJob &Job, FileDigests &Files) {
+  std::vector<std::pair<std::string, Digest>> Out;
+  std::set<std::string> Done;
+  for (const std::string &In : Job.Inputs) {
+    if (!P.Named.count(In) || !Done.insert(In).second)
+      continue;
+    auto D = Files.get(In);
+    if (!D)
+      return D.takeError();
+    Out.push_back({In, *D});
+  }
+  return Out;
+}
+
+namespace {
+/// Names given to modules: a name given before gets "#<n>" (identical
+/// contents, or parts, under different paths), numbered in input order.
+class UniqueNames {
+public:
+  std::string take(std::string Name) {
+    if (unsigned N = Seen[Name]++)
+      Name += "#" + std::to_string(N);
+    return Name;
+  }
+
+private:
+  std::map<std::string, unsigned> Seen;
+};
+} // namespace
+
 static Digest serializedDigest(const ModuleSummaryIndex &I) {
   std::string Text;
   raw_string_ostream OS(Text);
@@ -255,19 +288,14 @@ static Digest serializedDigest(const ModuleSummaryIndex &I) {
 /// contents are numbered in input order.
 static Expected<Digest> stableShardDigest(ParsedShard &P, const BackendJob &Job,
                                           FileDigests &Files) {
+  auto Named = namedInputs(P, Job, Files);
+  if (!Named)
+    return Named.takeError();
   std::map<std::string, std::pair<std::string, ModuleHash>> To;
-  std::map<std::string, unsigned> Seen;
-  for (const std::string &In : Job.Inputs) {
-    if (!P.Named.count(In) || To.count(In))
-      continue;
-    auto D = Files.get(In);
-    if (!D)
-      return D.takeError();
-    std::string Name = "ltocache:" + toHex(*D);
-    if (unsigned N = Seen[Name]++)
-      Name += "#" + std::to_string(N);
-    To[In] = {Name, P.Index->getModuleHash(P.Current.at(In))};
-  }
+  UniqueNames Names;
+  for (auto &[In, D] : *Named)
+    To[In] = {Names.take("ltocache:" + toHex(D)),
+              P.Index->getModuleHash(P.Current.at(In))};
   renameModules(P, To);
   return serializedDigest(*P.Index);
 }
@@ -282,32 +310,27 @@ canonicalShard(ParsedShard &P, const BackendJob &Job, FileDigests &Files,
                DefinitionKeyCache *Definitions) {
   CanonicalShard Out;
   Out.Named = P.Named;
-  // Input path -> (new name, hash). Identical names (identical contents or
-  // parts under different paths) are numbered in input order.
+  auto Named = namedInputs(P, Job, Files);
+  if (!Named)
+    return Named.takeError();
+  // Input path -> (new name, hash).
   std::map<std::string, std::pair<std::string, ModuleHash>> Renamed;
-  std::map<std::string, unsigned> Seen;
-  for (const std::string &In : Job.Inputs) {
-    if (!P.Named.count(In) || Renamed.count(In))
-      continue;
-    auto D = Files.get(In);
-    if (!D)
-      return D.takeError();
+  UniqueNames Names;
+  for (auto &[In, D] : *Named) {
     ModuleHash Hash = P.Index->getModuleHash(P.Current.at(In));
     std::optional<ImportedPart> Part;
     if (Definitions && In != Job.Module) {
-      DefinitionKeyCache::Result K = Definitions->get(In, *D, P.GUIDsOf[In]);
+      DefinitionKeyCache::Result K = Definitions->get(In, D, P.GUIDsOf[In]);
       if (K->Module)
         Part = importedPart(*K->Module, P.GUIDsOf[In], Hash);
     }
-    std::string Name = Part ? Part->Label : "ltocache:" + toHex(*D);
-    if (unsigned N = Seen[Name]++)
-      Name += "#" + std::to_string(N);
+    std::string Name = Names.take(Part ? Part->Label : "ltocache:" + toHex(D));
     if (Part) {
       Part->Label = Name;
       Out.Parts.push_back(std::move(*Part));
       Hash = ModuleHash{};
     } else if (In != Job.Module) {
-      Out.Whole.push_back(toHex(*D));
+      Out.Whole.push_back(toHex(D));
     }
     Renamed[In] = {Name, Hash};
   }

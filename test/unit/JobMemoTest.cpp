@@ -6,6 +6,7 @@
 // with its modules named by content) is found: nothing is computed again,
 // and nothing new is remembered.
 #include "Key/JobKey.h"
+#include "SummaryUtil.h"
 #include "TestUtil.h"
 
 #include "llvm/Bitcode/BitcodeWriter.h"
@@ -73,19 +74,7 @@ std::string shard(const std::vector<std::string> &Paths) {
     if (I == 0)
       for (size_t J = 1; J < Paths.size(); ++J)
         Edges.push_back({VIs[J], CalleeInfo()});
-    auto FS = std::make_unique<FunctionSummary>(
-        GlobalValueSummary::GVFlags(
-            GlobalValue::ExternalLinkage, GlobalValue::DefaultVisibility, false,
-            true, false, false, GlobalValueSummary::ImportKind::Definition),
-        /*NumInsts=*/10 + I, FunctionSummary::FFlags(),
-        SmallVector<ValueInfo, 0>(), std::move(Edges),
-        std::vector<GlobalValue::GUID>(),
-        std::vector<FunctionSummary::VFuncId>(),
-        std::vector<FunctionSummary::VFuncId>(),
-        std::vector<FunctionSummary::ConstVCall>(),
-        std::vector<FunctionSummary::ConstVCall>(),
-        std::vector<FunctionSummary::ParamAccess>(),
-        std::vector<CallsiteInfo>(), std::vector<AllocInfo>());
+    auto FS = functionSummary(/*NumInsts=*/10 + I, std::move(Edges));
     FS->setModulePath(Name);
     PerModule[Paths[I]][VIs[I].getGUID()] = FS.get();
     Index.addGlobalValueSummary(VIs[I], std::move(FS));

@@ -3,6 +3,7 @@
 // lld's archive member names with their process ids) has the same identity;
 // another index, or other contents behind the paths, does not.
 #include "Key/ShardIdentity.h"
+#include "SummaryUtil.h"
 
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/ModuleSummaryIndex.h"
@@ -34,18 +35,7 @@ std::string shard(const std::vector<std::string> &Paths, unsigned Calls = 0) {
     if (I == 0 && Paths.size() > 1)
       for (unsigned C = 0; C < Calls; ++C)
         Edges.push_back({VIs[1], CalleeInfo()});
-    auto FS = std::make_unique<FunctionSummary>(
-        GlobalValueSummary::GVFlags(
-            GlobalValue::ExternalLinkage, GlobalValue::DefaultVisibility, false,
-            true, false, false, GlobalValueSummary::ImportKind::Definition),
-        /*NumInsts=*/10, FunctionSummary::FFlags(), SmallVector<ValueInfo, 0>(),
-        std::move(Edges), std::vector<GlobalValue::GUID>(),
-        std::vector<FunctionSummary::VFuncId>(),
-        std::vector<FunctionSummary::VFuncId>(),
-        std::vector<FunctionSummary::ConstVCall>(),
-        std::vector<FunctionSummary::ConstVCall>(),
-        std::vector<FunctionSummary::ParamAccess>(),
-        std::vector<CallsiteInfo>(), std::vector<AllocInfo>());
+    auto FS = test::functionSummary(/*NumInsts=*/10, std::move(Edges));
     FS->setModulePath(Names[I]);
     Index.addGlobalValueSummary(VIs[I], std::move(FS));
   }
