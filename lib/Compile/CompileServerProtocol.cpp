@@ -71,6 +71,10 @@ static Expected<bool> readExactly(int FD, char *Buf, size_t Size) {
     if (N < 0) {
       if (errno == EINTR)
         continue;
+      // A peer that exits with our last frames unread resets the
+      // connection: between frames, that is the end of the conversation.
+      if (errno == ECONNRESET && Done == 0)
+        return false;
       return errorCodeToError(std::error_code(errno, std::generic_category()));
     }
     if (N == 0) {

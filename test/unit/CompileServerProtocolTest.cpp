@@ -122,6 +122,20 @@ TEST(CompileServerProtocol, WriteToClosedSocketIsAnErrorNotASignal) {
   ::close(Ends[0]);
 }
 
+TEST(CompileServerProtocol, APeerGoneWithFramesUnreadEndsTheConversation) {
+  // The distributor exits without reading the server's last answers: the
+  // server's next read fails with ECONNRESET, which between frames is the
+  // end of input, as a clean close is (not an error to print).
+  int FDs[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, FDs), 0);
+  ASSERT_FALSE(bool(writeFrame(FDs[0], FrameKind::Result, 1, {"unread"})));
+  ::close(FDs[1]);
+  Expected<std::optional<Frame>> F = readFrame(FDs[0]);
+  ASSERT_TRUE(bool(F)) << toString(F.takeError());
+  EXPECT_FALSE(F->has_value());
+  ::close(FDs[0]);
+}
+
 TEST(CompileServerProtocol, ShortPayloadFieldsAreRejected) {
   std::string P;
   appendString(P, "abc");
