@@ -43,9 +43,14 @@ struct Request {
 TEST(CompileServerGate, RunsAtMostSlotsWantedCompiles) {
   CompileServerGate Gate(2, [](int) {});
   Request A(Gate, 1), B(Gate, 2), C(Gate, 3);
-  waitUntil([&] { return Gate.active() == 2; });
-  int Entered = A.Entered + B.Entered + C.Entered;
-  EXPECT_EQ(Entered, 2);
+  // The gate counts a slot before the thread says it entered: wait for the
+  // threads' own flags, then check the gate agrees and let nobody else in.
+  auto EnteredCount = [&] {
+    return int(A.Entered) + int(B.Entered) + int(C.Entered);
+  };
+  waitUntil([&] { return EnteredCount() >= 2; });
+  EXPECT_EQ(Gate.active(), 2u);
+  EXPECT_EQ(EnteredCount(), 2);
   // One finishes: the one left waiting (any of the three: the threads race
   // to the gate) takes its slot.
   Request &First = A.Entered ? A : B;
