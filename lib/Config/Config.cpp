@@ -72,6 +72,7 @@ static constexpr SettingId RemoteIds[] = {SettingId::Remote,
                                           SettingId::RemoteRequestTimeout,
                                           SettingId::RemoteBudget,
                                           SettingId::RemoteUploadBudget,
+                                          SettingId::RemoteHeadStart,
                                           SettingId::RemoteReadOnly,
                                           SettingId::RemoteHeaders,
                                           SettingId::RemoteSigningKey,
@@ -102,6 +103,7 @@ Expected<RemoteConfig> remoteConfig(const Settings &S) {
   Shown.Budget = Show(SettingId::RemoteBudget);
   C.UploadBudget = S.millis(SettingId::RemoteUploadBudget);
   Shown.UploadBudget = Show(SettingId::RemoteUploadBudget);
+  C.HeadStart = S.millis(SettingId::RemoteHeadStart);
   C.Options.ReadOnly = S.isOn(SettingId::RemoteReadOnly);
   Shown.ReadOnly = Show(SettingId::RemoteReadOnly);
   if (C.Enabled) {

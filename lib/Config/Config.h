@@ -80,6 +80,9 @@ struct RemoteConfig {
   std::chrono::milliseconds LookupBudget{10000};
   /// How long uploads may take after a link's work is done.
   std::chrono::milliseconds UploadBudget{2000};
+  /// How long work a remote answer would save waits for it
+  /// (Key/SharedKeyInputs.h).
+  std::chrono::milliseconds HeadStart{50};
   /// The signing key and the trusted keys, read from their files.
   RemoteTrust Trust;
   /// For display only.

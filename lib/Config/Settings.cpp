@@ -426,6 +426,15 @@ static const std::vector<SettingRow> &table() {
           "Upload budget, ms: how long uploads may take after a link's work",
           "remote")
           .example("500"),
+      Row(SettingId::RemoteHeadStart, "remote-head-start",
+          "LTOCACHE_REMOTE_HEAD_START", "remote_head_start",
+          "remote head start", SettingType::Millis, "50",
+          "Head start, ms: how long work a remote answer would save "
+          "(identifying the compiler, parsing bitcode, compiling) waits for "
+          "it before racing it; a remote that does not answer costs a link "
+          "at most this",
+          "remote")
+          .example("200"),
       Row(SettingId::RemoteReadOnly, "remote-read-only",
           "LTOCACHE_REMOTE_READ_ONLY", "remote_read_only",
           "remote read-only setting", SettingType::Switch, "false",

@@ -50,6 +50,7 @@ enum class SettingId : unsigned {
   RemoteRequestTimeout,
   RemoteBudget,
   RemoteUploadBudget,
+  RemoteHeadStart,
   RemoteReadOnly,
   RemoteHeaders,
   RemoteSigningKey,

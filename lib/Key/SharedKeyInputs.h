@@ -8,9 +8,12 @@
 //
 // The seam between keying and wherever such values are shared (a remote
 // cache: Link/RemoteKeyInputs.h). Asking never blocks: answers arrive on
-// another thread, and the caller races them against computing the value
-// itself, so a slow or dead remote costs nothing. A value taken from here
-// is as trustworthy as the remote's objects (signed entries cover both).
+// another thread. The caller gives the answer a head start (headStart())
+// before it starts computing the value itself, then races the two: the
+// work an answer saves (running the compiler, parsing bitcode) would take
+// a core from the link's other first steps, and a slow or dead remote
+// costs at most the head start. A value taken from here is as trustworthy
+// as the remote's objects (signed entries cover both).
 //
 //===----------------------------------------------------------------------===//
 #ifndef LTOCACHE_KEY_SHAREDKEYINPUTS_H
@@ -20,6 +23,7 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -36,6 +40,9 @@ public:
   virtual ~SharedKeyInputs() = default;
   /// Asks for the values of \p Keys; returns at once.
   virtual void fetch(std::vector<Digest> Keys, Answer OnAnswer) = 0;
+  /// How long local work an answer would save waits for it before it
+  /// starts (and then races it): what a dead remote may cost.
+  virtual std::chrono::milliseconds headStart() const = 0;
   /// A value computed here. It is shared at the end of the link if it was
   /// asked for and found missing (never over another machine's answer).
   virtual void offer(const Digest &Key, llvm::StringRef Value) = 0;

@@ -443,9 +443,13 @@ std::optional<ProbeAnswer> acceptSharedProbe(StringRef Text) {
   return A;
 }
 
-/// The probe's answer from whichever comes first: the compiler, or
-/// \p Shared (an answer that holds here). \p Shareable: the compiler
-/// answered and \p Shared lacks the answer (offer it).
+/// The probe's answer from \p Shared if it holds here, else from the
+/// compiler. The remote gets a head start (Key/SharedKeyInputs.h): running
+/// clang (~50 ms, most of it loading its libraries) on a core the link's
+/// other first steps need is what its answer saves; past the head start
+/// both race, so a slow or dead remote costs at most the head start.
+/// \p Shareable: the compiler answered and \p Shared lacks the answer
+/// (offer it).
 Expected<ProbeAnswer> probeOrShared(StringRef Program,
                                     ArrayRef<std::string> CommonArgs,
                                     SharedKeyInputs &Shared, const Digest &Key,
@@ -463,7 +467,23 @@ Expected<ProbeAnswer> probeOrShared(StringRef Program,
     S->Answered = true;
     S->Changed.notify_all();
   });
-  // Both at once: a slow or dead remote costs nothing.
+  auto Taken = [&](ProbeAnswer A) -> Expected<ProbeAnswer> {
+    if (FromShared)
+      *FromShared = true;
+    return std::move(A);
+  };
+  std::unique_lock<std::mutex> L(S->Lock);
+  S->Changed.wait_for(L, Shared.headStart(), [&] { return S->Answered; });
+  std::optional<ProbeAnswer> FromRemote;
+  if (S->Answered && S->Value) {
+    std::string Text = *S->Value;
+    L.unlock();
+    FromRemote = acceptSharedProbe(Text);
+    if (FromRemote)
+      return Taken(std::move(*FromRemote));
+    L.lock();
+  }
+
   Probe P(Program, CommonArgs);
   std::optional<Expected<ProbeAnswer>> Probed;
   std::thread Waiter([&] {
@@ -473,26 +493,26 @@ Expected<ProbeAnswer> probeOrShared(StringRef Program,
     S->ProbeDone = true;
     S->Changed.notify_all();
   });
-  std::unique_lock<std::mutex> L(S->Lock);
-  S->Changed.wait(L, [&] { return S->Answered || S->ProbeDone; });
-  std::optional<ProbeAnswer> FromRemote;
-  if (S->Answered && S->Value) {
-    std::string Text = *S->Value;
-    L.unlock();
-    FromRemote = acceptSharedProbe(Text);
-    L.lock();
+  // An answer already here did not hold: only a later one is worth a wait.
+  bool AnsweredBefore = S->Answered;
+  if (!AnsweredBefore) {
+    S->Changed.wait(L, [&] { return S->Answered || S->ProbeDone; });
+    if (S->Answered && S->Value) {
+      std::string Text = *S->Value;
+      L.unlock();
+      FromRemote = acceptSharedProbe(Text);
+      L.lock();
+    }
+    if (FromRemote && !S->ProbeDone)
+      P.stop();
   }
-  if (FromRemote && !S->ProbeDone)
-    P.stop();
   S->Changed.wait(L, [&] { return S->ProbeDone; });
   bool Missing = S->Answered && !S->Value;
   L.unlock();
   Waiter.join();
   if (FromRemote) {
     consumeError(Probed->takeError());
-    if (FromShared)
-      *FromShared = true;
-    return std::move(*FromRemote);
+    return Taken(std::move(*FromRemote));
   }
   // A remote that answers later (or never) is not waited for; one whose
   // answer does not hold here keeps it.

@@ -160,6 +160,8 @@ void JobScheduler::askSharedMemos(ThreadPoolInterface &Pool) {
     }
   if (Asked.empty())
     return;
+  SharedAskedAt = std::chrono::steady_clock::now();
+  SharedAsked = true;
   Options.Shared->fetch(std::move(Keys),
                         [this, Asked](size_t K, std::optional<std::string> V) {
                           std::lock_guard<std::mutex> G(SharedLock);
@@ -174,10 +176,13 @@ const JobMemoLookup *JobScheduler::knownMemo(size_t I) {
   JobMemoLookup &L = Known[I];
   if (!L.Key || L.Value)
     return &L;
-  // Asked of the remote. Computing the inputs here is what its answer
-  // saves, and the key waits for the link's basis anyway: wait for the
-  // answer as long as for the basis.
+  // Asked of the remote. Computing the inputs here (parsing bitcode) is
+  // what its answer saves, and the key waits for the link's basis anyway:
+  // wait for the answer as long as for the basis, and at least for the
+  // remote's head start.
   std::unique_lock<std::mutex> G(SharedLock);
+  SharedAnswered.wait_until(G, SharedAskedAt + Options.Shared->headStart(),
+                            [&] { return SharedMemos[I].has_value(); });
   SharedAnswered.wait(G, [&] { return SharedMemos[I] || BasisKnown; });
   if (SharedMemos[I] && *SharedMemos[I])
     L.Value = **SharedMemos[I];
@@ -396,7 +401,9 @@ Expected<LinkStats> JobScheduler::run() {
         TraceSpan Span(Options.Trace, sys::path::filename(Jobs[I].Module),
                        "job");
         Missed[I] = !lookupJob(I);
-        if (Missed[I])
+        // A job the remote may have is not a compile yet (phase 2 gives
+        // the remote a head start); without one, the backend starts now.
+        if (Missed[I] && !Options.OpenRemote)
           Backend.prepare();
         if (Span)
           traceJob(Span, I, Jobs[I], Keys[I],
@@ -493,8 +500,20 @@ void JobScheduler::runMisses(const std::vector<size_t> &Misses,
   // Smallest first: the biggest jobs are compiled first, so their answers
   // are the least likely to arrive in time to matter.
   std::reverse(Asked.begin(), Asked.end());
-  if (!Asked.empty())
+  if (!Asked.empty()) {
     RemoteThread = std::thread([this, Asked] { lookUpRemote(Asked); });
+    // A remote that was asked for key inputs and answered none is silent:
+    // it had its head start then.
+    bool Silent = false;
+    if (SharedAsked) {
+      std::lock_guard<std::mutex> G(SharedLock);
+      Silent = llvm::none_of(SharedMemos,
+                             [](const auto &V) { return V.has_value(); });
+    }
+    if (Options.Shared && !Silent)
+      HoldCompilesUntil =
+          std::chrono::steady_clock::now() + Options.Shared->headStart();
+  }
 
   if (Backend.batches()) {
     L.unlock();
@@ -565,6 +584,13 @@ void JobScheduler::workerLoop(Worker *Self) {
     size_t I = pickJob();
     if (I == SIZE_MAX)
       break;
+    if (States[I].LookupPending &&
+        std::chrono::steady_clock::now() < HoldCompilesUntil) {
+      // Only jobs the remote may still answer for: wait for an answer (a
+      // hit settles a job, a miss frees it) or the end of the head start.
+      Changed.wait_until(L, HoldCompilesUntil);
+      continue;
+    }
     compileJob(I, L, Self);
   }
   Self->Exited = true;

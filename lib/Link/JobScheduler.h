@@ -232,6 +232,10 @@ private:
   std::mutex SharedLock;
   std::condition_variable SharedAnswered;
   bool BasisKnown = false; ///< Under SharedLock.
+  /// When the memos were asked for (Options.Shared's head start counts
+  /// from there), and whether any were.
+  std::chrono::steady_clock::time_point SharedAskedAt;
+  bool SharedAsked = false;
   std::atomic<unsigned> SharedMemosTaken{0};
   std::vector<llvm::Error> Failures;
   std::mutex WarnLock;
@@ -251,6 +255,9 @@ private:
   bool RemoteHealthy = true;    ///< No lookup timed out.
   bool AnyRemoteAnswer = false; ///< Some lookup found a valid entry or 404.
   bool RemoteDone = false;
+  /// Until then, a job whose remote lookup is still open is not compiled
+  /// (the remote's head start, Key/SharedKeyInputs.h).
+  std::chrono::steady_clock::time_point HoldCompilesUntil;
   bool StopRemote = false;
   std::unique_ptr<CancelToken> BatchCancel;
   std::unique_ptr<llvm::DefaultThreadPool> Publisher;

@@ -34,14 +34,17 @@ class RemoteKeyInputs : public SharedKeyInputs {
 public:
   using Opener = std::function<llvm::Expected<std::unique_ptr<RemoteStore>>()>;
   /// \p Open is called once, on the first fetch; lookups may take up to
-  /// \p LookupBudget.
-  RemoteKeyInputs(Opener Open, std::chrono::milliseconds LookupBudget)
-      : Open(std::move(Open)), LookupBudget(LookupBudget) {}
+  /// \p LookupBudget; work they would save waits \p HeadStart for them.
+  RemoteKeyInputs(Opener Open, std::chrono::milliseconds LookupBudget,
+                  std::chrono::milliseconds HeadStart)
+      : Open(std::move(Open)), LookupBudget(LookupBudget),
+        HeadStart(HeadStart) {}
   /// Stops (finish) if finish was not called.
   ~RemoteKeyInputs() override;
 
   void fetch(std::vector<Digest> Keys, Answer OnAnswer) override;
   void offer(const Digest &Key, llvm::StringRef Value) override;
+  std::chrono::milliseconds headStart() const override { return HeadStart; }
 
   struct Outcome {
     unsigned Uploaded = 0; ///< Values shared by this link.
@@ -60,7 +63,7 @@ private:
   void run();
 
   Opener Open;
-  std::chrono::milliseconds LookupBudget;
+  std::chrono::milliseconds LookupBudget, HeadStart;
   std::mutex Lock;
   std::condition_variable Changed;
   std::deque<Batch> Queue;

@@ -15,6 +15,7 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/ThreadPool.h"
 
 #include <sys/resource.h>
 
@@ -87,13 +88,27 @@ void JobScheduler::lookUpRemote(const std::vector<size_t> &Asked) {
   LinkTrace::Clock::time_point Sent;
   if (Options.Trace)
     Sent = LinkTrace::Clock::now();
+  // Checking a hit and putting it in place takes longer than receiving
+  // one: hits are handled on other threads, so that answers keep coming.
+  DefaultThreadPool Hits(hardware_concurrency());
   Remote->lookupAll(Digests, RemoteStore::Clock::now() + Options.LookupBudget,
                     [&](size_t K, RemoteResult R) {
+                      size_t I = Asked[K];
                       if (Options.Trace)
-                        traceRemote(Options.Trace, "remote lookup", Asked[K],
-                                    Asked[K], Sent, Jobs[Asked[K]], R);
-                      onRemoteAnswer(Asked[K], std::move(R));
+                        traceRemote(Options.Trace, "remote lookup", I, I, Sent,
+                                    Jobs[I], R);
+                      if (R.What != RemoteResult::Hit) {
+                        onRemoteAnswer(I, std::move(R));
+                        return;
+                      }
+                      Hits.async([this, I, R = std::move(R)]() mutable {
+                        traceThread(Options.Trace, "remote hits");
+                        onRemoteAnswer(I, std::move(R));
+                      });
                     });
+  // Every answer is handled before the lookups count as done (a job whose
+  // hit is still queued must not look unanswered to a worker).
+  Hits.wait();
   Lookups.end();
 
   L.lock();
@@ -118,6 +133,7 @@ void JobScheduler::onRemoteAnswer(size_t I, RemoteResult R) {
   MissState &S = States[I];
   JobOutcome &O = Outcomes[I];
   S.LookupPending = false;
+  Changed.notify_all(); // A worker holding back for the remote may go on.
   switch (R.What) {
   case RemoteResult::Hit:
     O.Remote = Entry ? JobOutcome::Found : JobOutcome::Error;

@@ -198,7 +198,8 @@ int main(int argc, char **argv) {
   std::unique_ptr<RemoteKeyInputs> SharedInputs;
   if (Store && RemoteCfg.Enabled)
     SharedInputs = std::make_unique<RemoteKeyInputs>(
-        [&RemoteCfg] { return openRemote(RemoteCfg); }, RemoteCfg.LookupBudget);
+        [&RemoteCfg] { return openRemote(RemoteCfg); }, RemoteCfg.LookupBudget,
+        RemoteCfg.HeadStart);
   bool WantBasis = bool(Store);
   std::thread KeyingThread([&] {
     traceThread(Trace.get(), "link key");

@@ -6,9 +6,14 @@
 #   can only end by being cancelled (SIGTERM), so a link succeeds only if
 #   the remote wins every such job (after 10 minutes it fails). Every start
 #   is recorded in <file>.
+# LTOCACHE_TEST_RUNS=<file>: every run, backend job or not (the probe that
+#   identifies the compiler, "-v -###"), is recorded in <file>.
 # LTOCACHE_TEST_GATE_LOG=<fault proxy log>, LTOCACHE_TEST_GATE_COUNT=<n>:
 #   a backend job first waits until the fault proxy has answered <n> GETs,
 #   so every lookup has its answer before any compile can finish.
+if [ -n "${LTOCACHE_TEST_RUNS:-}" ]; then
+  echo "ran $*" >> "$LTOCACHE_TEST_RUNS"
+fi
 case " $* " in
   *" -fthinlto-index="*)
     if [ -n "${LTOCACHE_TEST_BLOCK:-}" ]; then

@@ -103,6 +103,7 @@ std::vector<std::optional<std::string>> fetchAll(RemoteKeyInputs &R,
 }
 
 auto Budget = std::chrono::seconds(10);
+auto HeadStart = std::chrono::milliseconds(50);
 auto Later = [] {
   return RemoteStore::Clock::now() + std::chrono::seconds(10);
 };
@@ -114,7 +115,7 @@ TEST(RemoteKeyInputs, TakesWhatTheRemoteHasAndSharesOnlyWhatItLacked) {
   S->Entries[key(1)] = encodeEntry(key(1), "shared value", 0);
   // Under another key's name: not a value, and not missing either.
   S->Entries[key(3)] = encodeEntry(key(9), "misplaced", 0);
-  RemoteKeyInputs R(opener(S), Budget);
+  RemoteKeyInputs R(opener(S), Budget, HeadStart);
   auto Got = fetchAll(R, {key(1), key(2), key(3)});
   EXPECT_EQ(Got[0], std::optional<std::string>("shared value"));
   EXPECT_EQ(Got[1], std::nullopt);
@@ -136,7 +137,7 @@ TEST(RemoteKeyInputs, TakesWhatTheRemoteHasAndSharesOnlyWhatItLacked) {
 TEST(RemoteKeyInputs, ReadOnlyRemotesAreNeverWritten) {
   auto S = std::make_shared<FakeRemote::Shared>();
   S->ReadOnly = true;
-  RemoteKeyInputs R(opener(S), Budget);
+  RemoteKeyInputs R(opener(S), Budget, HeadStart);
   fetchAll(R, {key(2)});
   R.offer(key(2), "computed");
   EXPECT_EQ(R.finish(Later()).Uploaded, 0u);
@@ -146,7 +147,7 @@ TEST(RemoteKeyInputs, ReadOnlyRemotesAreNeverWritten) {
 TEST(RemoteKeyInputs, NothingIsUploadedWithoutADeadline) {
   auto S = std::make_shared<FakeRemote::Shared>();
   {
-    RemoteKeyInputs R(opener(S), Budget);
+    RemoteKeyInputs R(opener(S), Budget, HeadStart);
     fetchAll(R, {key(2)});
     R.offer(key(2), "computed");
   } // Destroyed without finish(): a link that failed.
@@ -156,7 +157,7 @@ TEST(RemoteKeyInputs, NothingIsUploadedWithoutADeadline) {
 TEST(RemoteKeyInputs, ASilentRemoteIsNotWaitedFor) {
   auto S = std::make_shared<FakeRemote::Shared>();
   S->Silent = true;
-  RemoteKeyInputs R(opener(S), Budget);
+  RemoteKeyInputs R(opener(S), Budget, HeadStart);
   std::promise<std::optional<std::string>> Answer;
   R.fetch({key(1)}, [&](size_t, std::optional<std::string> V) {
     Answer.set_value(std::move(V));
@@ -179,7 +180,7 @@ TEST(RemoteKeyInputs, AnUnusableRemoteAnswersNone) {
       []() -> Expected<std::unique_ptr<RemoteStore>> {
         return createStringError("no such remote");
       },
-      Budget);
+      Budget, HeadStart);
   auto Got = fetchAll(R, {key(1), key(2)});
   EXPECT_EQ(Got[0], std::nullopt);
   EXPECT_EQ(Got[1], std::nullopt);
