@@ -466,6 +466,16 @@ memoKeyOf(const BackendJob &Job, MemoryBufferRef Shard, const Digest &Module,
   return std::optional<Digest>(*K);
 }
 
+Expected<Digest> jobInputsMarkKey(const BackendJob &Job, FileDigests &Files,
+                                  bool ByDefinition) {
+  auto Module = Files.get(Job.Module);
+  if (!Module)
+    return Module.takeError();
+  // The first memo key's fields without the shard.
+  return memoKey("job-inputs-known", 1, Digest{}, Job, *Module, Files,
+                 ByDefinition);
+}
+
 Expected<std::optional<Digest>>
 jobMemoKey(const BackendJob &Job, FileDigests &Files, bool ByDefinition) {
   auto Module = Files.get(Job.Module);

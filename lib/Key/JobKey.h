@@ -150,6 +150,14 @@ struct JobMemoLookup {
 llvm::Expected<std::optional<Digest>>
 jobMemoKey(const BackendJob &Job, FileDigests &Files, bool ByDefinition);
 
+/// The key of a mark, kept in the memo, that the costly key inputs of a job
+/// with \p Job's module and inputs were computed here (whatever its
+/// shard): its memo is then to be found here, under the key from its
+/// shard's contents, even where the first memo key misses (lld's names for
+/// archive members change the shard's bytes).
+llvm::Expected<Digest> jobInputsMarkKey(const BackendJob &Job,
+                                        FileDigests &Files, bool ByDefinition);
+
 /// \p Job's key inputs; an error as for computeJobKey. \p Definitions
 /// (may be null: every imported module is keyed whole) gives the
 /// definition keys of imported modules. \p Known (may be null) is the

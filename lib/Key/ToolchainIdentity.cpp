@@ -473,16 +473,20 @@ Expected<ProbeAnswer> probeOrShared(StringRef Program,
     return std::move(A);
   };
   std::unique_lock<std::mutex> L(S->Lock);
-  S->Changed.wait_for(L, Shared.headStart(), [&] { return S->Answered; });
-  std::optional<ProbeAnswer> FromRemote;
-  if (S->Answered && S->Value) {
+  // The remote's answer if it has come and holds here (checked unlocked:
+  // it lists directories).
+  auto Holds = [&]() -> std::optional<ProbeAnswer> {
+    if (!S->Answered || !S->Value)
+      return std::nullopt;
     std::string Text = *S->Value;
     L.unlock();
-    FromRemote = acceptSharedProbe(Text);
-    if (FromRemote)
-      return Taken(std::move(*FromRemote));
+    std::optional<ProbeAnswer> A = acceptSharedProbe(Text);
     L.lock();
-  }
+    return A;
+  };
+  S->Changed.wait_for(L, Shared.headStart(), [&] { return S->Answered; });
+  if (std::optional<ProbeAnswer> A = Holds())
+    return Taken(std::move(*A));
 
   Probe P(Program, CommonArgs);
   std::optional<Expected<ProbeAnswer>> Probed;
@@ -494,15 +498,10 @@ Expected<ProbeAnswer> probeOrShared(StringRef Program,
     S->Changed.notify_all();
   });
   // An answer already here did not hold: only a later one is worth a wait.
-  bool AnsweredBefore = S->Answered;
-  if (!AnsweredBefore) {
+  std::optional<ProbeAnswer> FromRemote;
+  if (!S->Answered) {
     S->Changed.wait(L, [&] { return S->Answered || S->ProbeDone; });
-    if (S->Answered && S->Value) {
-      std::string Text = *S->Value;
-      L.unlock();
-      FromRemote = acceptSharedProbe(Text);
-      L.lock();
-    }
+    FromRemote = Holds();
     if (FromRemote && !S->ProbeDone)
       P.stop();
   }

@@ -71,6 +71,8 @@ bool JobScheduler::lookupJob(size_t I) {
   }
   if (F->FromElsewhere)
     ++SharedMemosTaken;
+  else if (!MarkKeys.empty() && AskRemote[I])
+    Memo->put(*MarkKeys[I], "1"); // Known here from now on.
   const LinkKeyBasis *B = Basis();
   if (!B)
     return false;
@@ -135,6 +137,8 @@ bool JobScheduler::lookupJob(size_t I) {
 void JobScheduler::askSharedMemos(ThreadPoolInterface &Pool) {
   Known.assign(Jobs.size(), JobMemoLookup());
   LookedUp.assign(Jobs.size(), 0);
+  AskRemote.assign(Jobs.size(), 0);
+  MarkKeys.assign(Jobs.size(), std::nullopt);
   SharedMemos.assign(Jobs.size(), std::nullopt);
   for (size_t I = 0; I < Jobs.size(); ++I)
     Pool.async([&, I] {
@@ -149,12 +153,24 @@ void JobScheduler::askSharedMemos(ThreadPoolInterface &Pool) {
         L.Value = Memo->peek(*L.Key);
       L.Remembered = L.Value.has_value();
       LookedUp[I] = 1;
+      if (L.Key && !L.Value) {
+        // Computed here before, under lld's other names for its archive
+        // members (the memo is found by its shard's contents): not a
+        // question for the remote. Else asked, and marked once known.
+        auto Mark = jobInputsMarkKey(Jobs[I], Files, /*ByDefinition=*/true);
+        if (!Mark) {
+          consumeError(Mark.takeError());
+          return;
+        }
+        MarkKeys[I] = *Mark;
+        AskRemote[I] = !Memo->peek(*Mark);
+      }
     });
   Pool.wait();
   std::vector<size_t> Asked;
   std::vector<Digest> Keys;
   for (size_t I = 0; I < Jobs.size(); ++I)
-    if (LookedUp[I] && Known[I].Key && !Known[I].Value) {
+    if (AskRemote[I]) {
       Asked.push_back(I);
       Keys.push_back(*Known[I].Key);
     }
@@ -174,7 +190,7 @@ const JobMemoLookup *JobScheduler::knownMemo(size_t I) {
   if (Known.empty() || !LookedUp[I])
     return nullptr;
   JobMemoLookup &L = Known[I];
-  if (!L.Key || L.Value)
+  if (!AskRemote[I])
     return &L;
   // Asked of the remote. Computing the inputs here (parsing bitcode) is
   // what its answer saves, and the key waits for the link's basis anyway:

@@ -227,7 +227,10 @@ private:
   /// Memos looked up ahead (askSharedMemos); an answer from Options.Shared
   /// for job I arrives in SharedMemos[I] (under SharedLock).
   std::vector<JobMemoLookup> Known;
-  std::vector<char> LookedUp; ///< Known[I] holds its memo key.
+  std::vector<char> LookedUp;  ///< Known[I] holds its memo key.
+  std::vector<char> AskRemote; ///< Job I's memo was asked of the remote.
+  /// Job I's jobInputsMarkKey, where its first memo key missed here.
+  std::vector<std::optional<Digest>> MarkKeys;
   std::vector<std::optional<std::optional<std::string>>> SharedMemos;
   std::mutex SharedLock;
   std::condition_variable SharedAnswered;

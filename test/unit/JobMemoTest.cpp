@@ -138,4 +138,29 @@ TEST(JobMemo, FoundAgainUnderOtherModuleNames) {
   EXPECT_NE(FC->Imports, FA->Imports);
 }
 
+// Whether a job's inputs were computed here is asked by module and inputs
+// alone: the mark is found under other module names, where the first memo
+// key is not, and not for other contents.
+TEST(JobMemo, InputsMarkIgnoresModuleNames) {
+  TempDir A, B, C;
+  BackendJob JA = job(A, {"a0.o", "a1.o", "a2.o"});
+  BackendJob JB = job(B, {"z0.o", "y1.o", "x2.o"});
+  BackendJob JC = job(C, {"a0.o", "a1.o", "a2.o"});
+  writeFile(JC.Inputs[2], module(7));
+  FileDigests FilesA, FilesB, FilesC;
+  auto FirstA = jobMemoKey(JA, FilesA, /*ByDefinition=*/true);
+  auto FirstB = jobMemoKey(JB, FilesB, /*ByDefinition=*/true);
+  ASSERT_TRUE(FirstA && *FirstA && FirstB && *FirstB);
+  ASSERT_NE(**FirstA, **FirstB);
+  auto MarkA = jobInputsMarkKey(JA, FilesA, /*ByDefinition=*/true);
+  auto MarkB = jobInputsMarkKey(JB, FilesB, /*ByDefinition=*/true);
+  auto MarkC = jobInputsMarkKey(JC, FilesC, /*ByDefinition=*/true);
+  auto MarkAOff = jobInputsMarkKey(JA, FilesA, /*ByDefinition=*/false);
+  ASSERT_TRUE(MarkA && MarkB && MarkC && MarkAOff);
+  EXPECT_EQ(*MarkA, *MarkB);
+  EXPECT_NE(*MarkA, *MarkC);
+  EXPECT_NE(*MarkA, *MarkAOff);
+  EXPECT_NE(*MarkA, **FirstA);
+}
+
 } // namespace
